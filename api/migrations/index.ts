@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as accounts from './2026-11-22T0000-accounts.js';
+
+/** Every migration, keyed by its timestamped name; applied in key order. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T0000-accounts': accounts,
+};

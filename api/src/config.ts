@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Mailboat's configuration: parsed once at boot, frozen, and loud about bad values. */
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Folder of the embedded database and of generated secrets. */
+  dataDir: string;
+  /** When set, a real Postgres is used instead of the embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** HMAC key for access tokens (HS256), at least 32 bytes. */
+  tokenSecret: Uint8Array;
+  accessTokenTtlSeconds: number;
+  refreshIdleTtlSeconds: number;
+  refreshAbsoluteTtlSeconds: number;
+  pairingCodeTtlSeconds: number;
+  /** scrypt cost as log2(N); 17 is OWASP's minimum recommendation. */
+  passwordHashCost: number;
+  maxBodyBytes: number;
+  writesPerMinute: number;
+  authAttemptsPerMinute: number;
+  maxQueryDepth: number;
+  maxAliases: number;
+  maxQueryCost: number;
+  graphiql: boolean;
+  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
+  trustProxy: boolean;
+}>;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: int(10, 900).default(900),
+  REFRESH_IDLE_TTL_SECONDS: int(60, 365 * 86400).default(30 * 86400),
+  REFRESH_ABSOLUTE_TTL_SECONDS: int(60, 5 * 365 * 86400).default(180 * 86400),
+  PAIRING_CODE_TTL_SECONDS: int(30, 3600).default(300),
+  PASSWORD_HASH_COST: int(10, 20).default(17),
+  MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+  WRITES_PER_MINUTE: int(1, 1_000_000).default(600),
+  AUTH_ATTEMPTS_PER_MINUTE: int(1, 1_000_000).default(20),
+  MAX_QUERY_DEPTH: int(2, 100).default(12),
+  MAX_ALIASES: int(1, 1000).default(30),
+  MAX_QUERY_COST: int(10, 1_000_000).default(5000),
+  GRAPHIQL: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses `env` into a frozen Config. Throws ConfigError naming every bad variable.
+ * When TOKEN_SECRET is not given, a secret is generated once and kept in DATA_DIR/secrets.json
+ * (mode 0600), so tokens survive restarts.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.REFRESH_ABSOLUTE_TTL_SECONDS < e.REFRESH_IDLE_TTL_SECONDS) {
+    throw new ConfigError('Invalid configuration:\n  REFRESH_ABSOLUTE_TTL_SECONDS: must be >= REFRESH_IDLE_TTL_SECONDS');
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    tokenSecret: new TextEncoder().encode(e.TOKEN_SECRET ?? storedSecret(dataDir, 'tokenSecret')),
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshIdleTtlSeconds: e.REFRESH_IDLE_TTL_SECONDS,
+    refreshAbsoluteTtlSeconds: e.REFRESH_ABSOLUTE_TTL_SECONDS,
+    pairingCodeTtlSeconds: e.PAIRING_CODE_TTL_SECONDS,
+    passwordHashCost: e.PASSWORD_HASH_COST,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    writesPerMinute: e.WRITES_PER_MINUTE,
+    authAttemptsPerMinute: e.AUTH_ATTEMPTS_PER_MINUTE,
+    maxQueryDepth: e.MAX_QUERY_DEPTH,
+    maxAliases: e.MAX_ALIASES,
+    maxQueryCost: e.MAX_QUERY_COST,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    trustProxy: e.TRUST_PROXY,
+  });
+}
+
+function storedSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, 'secrets.json');
+  const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const existing = secrets[name];
+  if (existing) return existing;
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...secrets, [name]: secret }, null, 2), { mode: 0o600 });
+  return secret;
+}

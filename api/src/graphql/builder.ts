@@ -1,0 +1,45 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import { Kind } from 'graphql';
+import type { Context } from '../context.js';
+import { badInput } from '../errors.js';
+import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+
+/** The one Pothos builder; every type registers itself on it from its own file. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [RelayPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+builder.scalarType('DateTime', {
+  description: 'An instant as an ISO 8601 string in UTC with milliseconds, e.g. "2026-11-22T10:15:30.000Z".',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+    if (Number.isNaN(date.getTime())) throw badInput('DateTime', 'Expected an ISO 8601 date-time string');
+    return date;
+  },
+  parseLiteral: (ast) => {
+    const date = ast.kind === Kind.STRING ? new Date(ast.value) : new Date(Number.NaN);
+    if (Number.isNaN(date.getTime())) throw badInput('DateTime', 'Expected an ISO 8601 date-time string');
+    return date;
+  },
+});

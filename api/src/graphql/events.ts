@@ -1,0 +1,110 @@
+import { Repeater } from 'graphql-yoga';
+import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
+import type { AppDeps, Viewer } from '../context.js';
+import { getConversation } from '../conversations/conversations-service.js';
+import { findDevice } from '../devices/devices-repository.js';
+import type { AccountEvent } from '../pubsub.js';
+import { builder } from './builder.js';
+import { ConversationRef } from './conversation.js';
+import { DeviceRef } from './device.js';
+import { encodeGlobalId } from './global-ids.js';
+
+type Of<K extends AccountEvent['kind']> = Extract<AccountEvent, { kind: K }>;
+
+const ConversationAdded = builder.objectRef<Of<'conversationAdded'>>('ConversationAddedEvent').implement({
+  description: 'You were added to a conversation (or created one).',
+  fields: (t) => ({
+    conversation: t.field({
+      type: ConversationRef,
+      nullable: true,
+      description: 'Null if you lost access again before this event arrived.',
+      resolve: async (e, _, ctx) => (await getConversation(ctx, requireViewer(ctx), e.conversationId)) ?? null,
+    }),
+  }),
+});
+
+const ConversationUpdated = builder.objectRef<Of<'conversationUpdated'>>('ConversationUpdatedEvent').implement({
+  description: 'A conversation you are in was renamed, or its members or roles changed.',
+  fields: (t) => ({
+    conversation: t.field({
+      type: ConversationRef,
+      nullable: true,
+      description: 'Null if you lost access before this event arrived.',
+      resolve: async (e, _, ctx) => (await getConversation(ctx, requireViewer(ctx), e.conversationId)) ?? null,
+    }),
+  }),
+});
+
+const RemovalReason = builder.enumType('ConversationRemovalReason', { values: ['REMOVED', 'LEFT'] as const });
+
+const ConversationRemoved = builder.objectRef<Of<'conversationRemoved'>>('ConversationRemovedEvent').implement({
+  description: 'You no longer have access to this conversation: drop it from the device.',
+  fields: (t) => ({
+    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
+    reason: t.field({ type: RemovalReason, resolve: (e) => (e.reason === 'left' ? 'LEFT' : 'REMOVED') }),
+  }),
+});
+
+const DeviceAdded = builder.objectRef<Of<'deviceAdded'>>('DeviceAddedEvent').implement({
+  description: 'A new device signed into your account.',
+  fields: (t) => ({
+    device: t.field({
+      type: DeviceRef,
+      nullable: true,
+      resolve: async (e, _, ctx) => (await findDevice(ctx.db, e.deviceId)) ?? null,
+    }),
+  }),
+});
+
+const DeviceRevokedEvent = builder.objectRef<Of<'deviceRevoked'>>('DeviceRevokedEvent').implement({
+  description: 'One of your devices was signed out or revoked.',
+  fields: (t) => ({
+    deviceId: t.id({ resolve: (e) => encodeGlobalId('Device', e.deviceId) }),
+  }),
+});
+
+const refs = {
+  conversationAdded: ConversationAdded,
+  conversationUpdated: ConversationUpdated,
+  conversationRemoved: ConversationRemoved,
+  deviceAdded: DeviceAdded,
+  deviceRevoked: DeviceRevokedEvent,
+} as const;
+
+const EventUnion = builder.unionType('Event', {
+  types: Object.values(refs),
+  resolveType: (e) => refs[e.kind],
+});
+
+/**
+ * The device's live stream of account events. It ends with DEVICE_REVOKED the moment the
+ * device is revoked, wherever the revocation happened.
+ */
+export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterable<AccountEvent> {
+  return new Repeater<AccountEvent>(async (push, stop) => {
+    const events = deps.pubsub.subscribe('user', viewer.userId);
+    const signals = deps.pubsub.subscribe('device', viewer.deviceId);
+    void (async () => {
+      for await (const _ of signals) {
+        stop(deviceRevoked());
+        return;
+      }
+    })();
+    void (async () => {
+      for await (const event of events) await push(event);
+    })();
+    const device = await findDevice(deps.db, viewer.deviceId);
+    if (!device || device.revoked_at) stop(deviceRevoked()); // revoked between authentication and subscribing
+    await stop;
+    await Promise.all([events.return?.(), signals.return?.()]);
+  });
+}
+
+builder.subscriptionFields((t) => ({
+  events: t.field({
+    type: EventUnion,
+    description: 'Membership and device events for the signed-in device, over SSE. Ends with DEVICE_REVOKED when the device is revoked.',
+    subscribe: (_, __, ctx) => accountEvents(ctx, requireViewer(ctx)),
+    resolve: (event) => event,
+  }),
+}));

@@ -1,0 +1,73 @@
+import { ErrorCode } from '@mailboat/schema';
+import type { Plugin } from 'graphql-yoga';
+import { refreshSession } from '../auth/refresh.js';
+import type { AppDeps } from '../context.js';
+import { AppError } from '../errors.js';
+import { jsonError } from './json-error.js';
+import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
+import { requestFacts } from './request-facts.js';
+
+/**
+ * POST /auth/refresh — rotates a refresh token into a new access token and refresh token.
+ * Browsers send nothing but the HttpOnly cookie; other clients send {"refreshToken": "..."}
+ * as JSON and get the new refresh token in the body. A cookie-authenticated request must be
+ * same-origin (Sec-Fetch-Site, else Origin), or it gets 403 CROSS_SITE_REQUEST.
+ */
+export function refreshEndpoint(deps: AppDeps): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname !== REFRESH_PATH) return;
+      if (request.method !== 'POST') {
+        endResponse(new Response(null, { status: 405, headers: { allow: 'POST' } }));
+        return;
+      }
+      const facts = requestFacts(request, serverContext, deps.config.trustProxy);
+      const fromBody = await bodyToken(request);
+      const fromCookie = fromBody === undefined ? readRefreshCookie(request) : undefined;
+      if (fromCookie !== undefined && !isSameOrigin(request, facts.origin)) {
+        endResponse(jsonError(403, ErrorCode.CROSS_SITE_REQUEST, 'Refresh with a cookie is allowed only from this site'));
+        return;
+      }
+      const presented = fromBody ?? fromCookie;
+      if (presented === undefined) {
+        endResponse(jsonError(401, ErrorCode.REFRESH_TOKEN_INVALID, 'No refresh token: send the cookie or {"refreshToken": "..."}'));
+        return;
+      }
+      try {
+        await deps.rateLimits.consumeAuthAttempt(facts.clientIp);
+        const tokens = await refreshSession(deps, presented);
+        const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        if (fromCookie !== undefined)
+          headers.append('set-cookie', refreshCookie(tokens.refreshToken, tokens.refreshTokenExpiresAt, facts.secure));
+        const body = {
+          accessToken: tokens.accessToken,
+          accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString(),
+          refreshToken: fromCookie === undefined ? tokens.refreshToken : null,
+          refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.toISOString(),
+        };
+        endResponse(new Response(JSON.stringify(body), { status: 200, headers }));
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
+        const extra: Record<string, string> =
+          fromCookie !== undefined && status === 401 ? { 'set-cookie': clearedRefreshCookie(facts.secure) } : {};
+        if (e.code === ErrorCode.RATE_LIMITED) extra['retry-after'] = String(e.extensions.retryAfterSeconds);
+        endResponse(jsonError(status, e.code, e.message, extra));
+      }
+    },
+  };
+}
+
+/** The refreshToken of a JSON body, or undefined when there is none. */
+async function bodyToken(request: Request): Promise<string | undefined> {
+  if (!request.headers.get('content-type')?.includes('application/json')) return undefined;
+  const body: unknown = await request.json().catch(() => undefined);
+  const token = (body as { refreshToken?: unknown } | undefined)?.refreshToken;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+function isSameOrigin(request: Request, origin: string): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site !== null) return site === 'same-origin';
+  return request.headers.get('origin') === origin;
+}

@@ -1,0 +1,42 @@
+import { codePointLength, limits } from '@mailboat/schema';
+import { badInput } from './errors.js';
+
+/** Input checks shared by services. Each returns the normalized value or throws BAD_USER_INPUT naming the field. */
+
+export function text(field: string, value: string, bounds: { min: number; max: number }): string {
+  const trimmed = value.trim();
+  const length = codePointLength(trimmed);
+  if (length < bounds.min || length > bounds.max) {
+    throw badInput(field, `${field} must be ${bounds.min} to ${bounds.max} characters`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw badInput(field, `${field} must not contain control characters`);
+  return trimmed;
+}
+
+export function handle(value: string): string {
+  const normalized = value.trim().toLowerCase();
+  const { min, max, pattern } = limits.handle;
+  if (normalized.length < min || normalized.length > max || !pattern.test(normalized)) {
+    throw badInput('handle', `handle must be ${min} to ${max} characters of a-z, 0-9 and _`);
+  }
+  return normalized;
+}
+
+export function password(value: string): string {
+  const length = codePointLength(value);
+  if (length < limits.password.min || length > limits.password.max) {
+    throw badInput('password', `password must be ${limits.password.min} to ${limits.password.max} characters`);
+  }
+  return value;
+}
+
+export type DeviceInput = { name: string; platform: string; appVersion: string };
+
+export function device(value: DeviceInput): DeviceInput {
+  return {
+    name: text('device.name', value.name, limits.deviceName),
+    platform: text('device.platform', value.platform, limits.devicePlatform),
+    appVersion: text('device.appVersion', value.appVersion, limits.deviceAppVersion),
+  };
+}

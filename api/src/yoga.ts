@@ -1,0 +1,61 @@
+import { createYoga, useReadinessCheck, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
+import { sql } from 'kysely';
+import { authenticate } from './auth/authenticate.js';
+import type { AppDeps, Context } from './context.js';
+import { buildSchema } from './graphql/schema.js';
+import { bodyLimit } from './http/body-limit.js';
+import { queryLimits } from './http/query-limits.js';
+import { refreshEndpoint } from './http/refresh-endpoint.js';
+import { requestFacts } from './http/request-facts.js';
+import { writeRateLimit } from './http/write-rate-limit.js';
+
+type RequestContext = Omit<Context, keyof YogaInitialContext>;
+
+export type MailboatYoga = YogaServerInstance<Record<string, unknown>, RequestContext>;
+
+/**
+ * Builds Mailboat's HTTP app (GraphQL at /graphql with SSE subscriptions, POST /auth/refresh,
+ * /health, /ready). It never listens: main.ts does, tests call `yoga.fetch`.
+ */
+export function createMailboatYoga(deps: AppDeps): MailboatYoga {
+  const pendingCookies = new WeakMap<Request, string[]>();
+  return createYoga<Record<string, unknown>, RequestContext>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: deps.config.graphiql ? { title: 'Mailboat GraphQL', subscriptionsProtocol: 'SSE' } : false,
+    maskedErrors: { isDev: false },
+    logging: deps.config.env === 'test' ? 'error' : 'info',
+    context: async ({ request, ...serverContext }): Promise<RequestContext> => {
+      const facts = requestFacts(request, serverContext, deps.config.trustProxy);
+      const cookies: string[] = [];
+      pendingCookies.set(request, cookies);
+      return {
+        ...deps,
+        viewer: await authenticate(deps, request.headers.get('authorization')),
+        clientIp: facts.clientIp,
+        secure: facts.secure,
+        setCookie: (cookie: string) => {
+          cookies.push(cookie);
+        },
+      };
+    },
+    plugins: [
+      bodyLimit(deps.config.maxBodyBytes),
+      refreshEndpoint(deps),
+      queryLimits(deps.config),
+      writeRateLimit(),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          await sql`select 1`.execute(deps.db);
+        },
+      }),
+      {
+        onResponse({ request, response }) {
+          for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+        },
+      },
+    ],
+  });
+}

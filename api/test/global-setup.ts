@@ -1,0 +1,17 @@
+import type { TestProject } from 'vitest/node';
+import { startPostgres } from '../../scripts/postgres.mjs';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A real Postgres server's URL; each test app makes its own database there. */
+    postgresUrl: string;
+  }
+}
+
+/** Starts one real Postgres for the whole run (or uses TEST_DATABASE_URL) and stops it afterwards. */
+export default async function setup(project: TestProject) {
+  const given = process.env.TEST_DATABASE_URL;
+  const server = given ? undefined : await startPostgres();
+  project.provide('postgresUrl', given ?? server?.url ?? '');
+  return () => server?.stop();
+}

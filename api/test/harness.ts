@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type App, createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { connectPGlite, connectPostgres, type Db } from '../src/db/connect.js';
+
+/** Every integration test runs against both: embedded PGlite and a real Postgres server. */
+export const backends = ['pglite', 'postgres'] as const;
+export type Backend = (typeof backends)[number];
+
+/** Test settings: cheap password hashing and limits high enough not to get in the way. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+    PASSWORD_HASH_COST: '10',
+    WRITES_PER_MINUTE: '100000',
+    AUTH_ATTEMPTS_PER_MINUTE: '100000',
+    ...overrides,
+  };
+}
+
+/** A fresh database on `backend`: an in-memory PGlite, or a new database on the test Postgres server. */
+export async function freshDatabase(backend: Backend): Promise<Db> {
+  if (backend === 'pglite') return connectPGlite();
+  const serverUrl = inject('postgresUrl');
+  const name = `mailboat_test_${randomBytes(6).toString('hex')}`;
+  const admin = connectPostgres(serverUrl, 1);
+  await sql`create database ${sql.id(name)}`.execute(admin);
+  await admin.destroy();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return connectPostgres(url.toString());
+}
+
+export type TestApp = App & { client: TestClient; dataDir: string };
+
+/** Starts the real app in-process on a fresh database; closes it afterwards. */
+export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-test-'));
+  const config = loadConfig(testEnv({ DATA_DIR: dataDir, ...env }));
+  const app = await createApp(config, await freshDatabase(backend));
+  return {
+    ...app,
+    dataDir,
+    client: new TestClient(app),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers beforeAll/afterAll for a describe block and returns a getter for its app. */
+export function useTestApp(backend: Backend, env: Record<string, string> = {}): () => TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(backend, env);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return () => {
+    if (!app) throw new Error('test app not started');
+    return app;
+  };
+}
+
+export type GqlResult<T = Record<string, any>> = {
+  status: number;
+  headers: Headers;
+  data: T | null | undefined;
+  errors: { message: string; extensions?: Record<string, any>; path?: string[] }[] | undefined;
+};
+
+export type Session = {
+  handle: string;
+  password: string;
+  userId: string;
+  deviceId: string;
+  accessToken: string;
+  refreshToken: string;
+};
+
+const deviceInput = (name = 'Test phone') => ({ name, platform: 'test', appVersion: '1.0.0' });
+
+/** Talks to the app through `yoga.fetch`, exactly as an HTTP client would. */
+export class TestClient {
+  constructor(private readonly app: App) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    return this.app.yoga.fetch(`http://localhost${path}`, init);
+  }
+
+  async gql<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    options: { token?: string; headers?: Record<string, string> } = {},
+  ): Promise<GqlResult<T>> {
+    const res = await this.request('/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: T | null; errors?: GqlResult['errors'] };
+    return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
+  }
+
+  /** Like gql, but fails the test on any error and returns data. */
+  async ok<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    const r = await this.gql<T>(query, variables, { token });
+    if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+    return r.data;
+  }
+
+  /** Signs up a new user with a unique handle (refresh token in the body). */
+  async signUp(prefix = 'user', displayName = 'Test User'): Promise<Session> {
+    const handle = `${prefix}_${randomBytes(4).toString('hex')}`;
+    const password = 'correct horse battery';
+    const data = await this.ok(SIGN_UP, {
+      input: { handle, password, displayName, device: deviceInput(), refreshTokenDelivery: 'BODY' },
+    });
+    return sessionOf(handle, password, data.signUp);
+  }
+
+  /** Signs an existing user in on a new device. */
+  async signIn(handle: string, password: string, deviceName = 'Second device'): Promise<Session> {
+    const data = await this.ok(SIGN_IN, { input: { handle, password, device: deviceInput(deviceName), refreshTokenDelivery: 'BODY' } });
+    return sessionOf(handle, password, data.signIn);
+  }
+
+  /** POSTs a refresh token as JSON to /auth/refresh. */
+  async refresh(refreshToken: string): Promise<{ status: number; body: any }> {
+    const res = await this.request('/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** Opens an SSE subscription and returns a reader of its events. */
+  async subscribe(query: string, token: string): Promise<SseReader> {
+    const controller = new AbortController();
+    const res = await this.request('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    });
+    return new SseReader(res, controller);
+  }
+}
+
+export const SESSION_FIELDS =
+  'accessToken refreshToken refreshTokenExpiresAt accessTokenExpiresAt user { id handle displayName } device { id name }';
+export const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { ${SESSION_FIELDS} } }`;
+export const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { ${SESSION_FIELDS} } }`;
+export { deviceInput };
+
+function sessionOf(handle: string, password: string, p: any): Session {
+  return { handle, password, userId: p.user.id, deviceId: p.device.id, accessToken: p.accessToken, refreshToken: p.refreshToken };
+}
+
+export type SseMessage = { event: string; data: any };
+
+/** Reads server-sent events one at a time; `next` rejects after a timeout so tests cannot hang. */
+export class SseReader {
+  private buffer = '';
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  readonly status: number;
+
+  constructor(
+    res: Response,
+    private readonly controller: AbortController,
+  ) {
+    this.status = res.status;
+    if (!res.body) throw new Error('SSE response has no body');
+    this.reader = res.body.getReader();
+  }
+
+  /** The next event other than keep-alive pings; `{event: 'end'}` when the stream closed. */
+  async next(timeoutMs = 5000): Promise<SseMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = this.takeMessage();
+      if (message) return message;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error('timed out waiting for an SSE event');
+      let timer: NodeJS.Timeout | undefined;
+      const chunk = await Promise.race([
+        this.reader.read(),
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), remaining);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (chunk === 'timeout') throw new Error('timed out waiting for an SSE event');
+      if (chunk.done) return { event: 'end', data: null };
+      this.buffer += this.decoder.decode(chunk.value, { stream: true });
+    }
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+
+  private takeMessage(): SseMessage | undefined {
+    for (;;) {
+      const end = this.buffer.indexOf('\n\n');
+      if (end < 0) return undefined;
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      if (data.length === 0 && event === 'message') continue; // comment / keep-alive
+      const text = data.join('\n');
+      return { event, data: text ? JSON.parse(text) : null };
+    }
+  }
+}

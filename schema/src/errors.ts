@@ -1,0 +1,46 @@
+/**
+ * The stable `extensions.code` values of errors a client must handle. Every other error
+ * reaches clients masked as INTERNAL_SERVER_ERROR. Adding a code is a contract change.
+ */
+export const ErrorCode = {
+  /** An input failed validation; `extensions.field` names it. Nothing was changed. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** No or unusable credentials: sign in. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The access token has expired: refresh it and retry. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The device was revoked or signed out: its tokens and subscriptions no longer work. */
+  DEVICE_REVOKED: 'DEVICE_REVOKED',
+  /** Wrong handle or password. */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** Sign-up with a handle someone already has. */
+  HANDLE_TAKEN: 'HANDLE_TAKEN',
+  /** The refresh token is unknown, expired or revoked: sign in again. */
+  REFRESH_TOKEN_INVALID: 'REFRESH_TOKEN_INVALID',
+  /** A refresh token was presented twice; its whole session was revoked (RFC 9700 4.14.2). */
+  REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
+  /** A cookie-authenticated request came from another site. */
+  CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
+  /** The pairing code is unknown or already used. */
+  PAIRING_CODE_INVALID: 'PAIRING_CODE_INVALID',
+  /** The pairing code has expired: create a new one. */
+  PAIRING_CODE_EXPIRED: 'PAIRING_CODE_EXPIRED',
+  /** The object does not exist or the viewer may not see it (the two are not distinguished). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The viewer can see the object but lacks the role for this change. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** Too many requests; `extensions.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The request body is larger than the server accepts. */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** The query nests deeper than allowed. */
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  /** The query uses more aliases than allowed. */
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  /** The query's estimated cost is over the limit. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** The query repeats directives more than allowed. */
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

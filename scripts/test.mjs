@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `npm test`: installs whatever is missing (dependencies, Postgres, Chromium), then checks
+// types and lint and runs every test suite. Real Postgres is started by the test run itself.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDependencies, pnpm, root } from './pnpm.mjs';
+import { aptInstall, ensurePostgresInstalled } from './postgres.mjs';
+
+ensureDependencies();
+ensurePostgresInstalled();
+if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium']);
+
+const step = (name, args) => {
+  console.log(`\n== ${name}`);
+  const status = pnpm(args);
+  if (status !== 0) {
+    console.error(`${name} failed`);
+    process.exit(status);
+  }
+};
+
+step('typecheck', ['-r', '--if-present', 'run', 'typecheck']);
+step('lint', ['exec', 'biome', 'check', '.']);
+
+const report = join(root, '.tmp', 'vitest-report.json');
+rmSync(report, { force: true });
+console.log('\n== tests');
+const status = pnpm([
+  'exec',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+}
+process.exit(status);

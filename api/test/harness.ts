@@ -157,7 +157,9 @@ export class TestClient {
       body: JSON.stringify({ query }),
       signal: controller.signal,
     });
-    return new SseReader(res, controller);
+    const reader = new SseReader(res, controller);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the server subscribe before the test acts
+    return reader;
   }
 }
 
@@ -173,11 +175,15 @@ function sessionOf(handle: string, password: string, p: any): Session {
 
 export type SseMessage = { event: string; data: any };
 
-/** Reads server-sent events one at a time; `next` rejects after a timeout so tests cannot hang. */
+/**
+ * Reads server-sent events. It starts reading at once (so the server sets the subscription
+ * up), queues what arrives, and `next` rejects after a timeout so tests cannot hang.
+ */
 export class SseReader {
   private buffer = '';
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
+  private readonly queue: SseMessage[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
   readonly status: number;
 
   constructor(
@@ -185,29 +191,26 @@ export class SseReader {
     private readonly controller: AbortController,
   ) {
     this.status = res.status;
-    if (!res.body) throw new Error('SSE response has no body');
-    this.reader = res.body.getReader();
+    if (res.body) void this.pump(res.body.getReader());
+    else this.ended = true;
   }
 
-  /** The next event other than keep-alive pings; `{event: 'end'}` when the stream closed. */
+  /** The next event other than keep-alive comments; `{event: 'end'}` once the stream has closed. */
   async next(timeoutMs = 5000): Promise<SseMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const message = this.takeMessage();
+      const message = this.queue.shift();
       if (message) return message;
+      if (this.ended) return { event: 'end', data: null };
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error('timed out waiting for an SSE event');
-      let timer: NodeJS.Timeout | undefined;
-      const chunk = await Promise.race([
-        this.reader.read(),
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), remaining);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (chunk === 'timeout') throw new Error('timed out waiting for an SSE event');
-      if (chunk.done) return { event: 'end', data: null };
-      this.buffer += this.decoder.decode(chunk.value, { stream: true });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   }
 
@@ -215,10 +218,27 @@ export class SseReader {
     this.controller.abort();
   }
 
-  private takeMessage(): SseMessage | undefined {
+  private async pump(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        this.buffer += decoder.decode(value, { stream: true });
+        this.parse();
+        this.wake?.();
+      }
+    } catch {
+      // aborted by close()
+    }
+    this.ended = true;
+    this.wake?.();
+  }
+
+  private parse(): void {
     for (;;) {
       const end = this.buffer.indexOf('\n\n');
-      if (end < 0) return undefined;
+      if (end < 0) return;
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
       let event = 'message';
@@ -227,9 +247,9 @@ export class SseReader {
         if (line.startsWith('event:')) event = line.slice(6).trim();
         else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
       }
-      if (data.length === 0 && event === 'message') continue; // comment / keep-alive
+      if (data.length === 0 && event === 'message') continue; // a keep-alive comment
       const text = data.join('\n');
-      return { event, data: text ? JSON.parse(text) : null };
+      this.queue.push({ event, data: text ? JSON.parse(text) : null });
     }
   }
 }

@@ -103,19 +103,28 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates an account and signs this device in. Errors: HANDLE_TAKEN, BAD_USER_INPUT, RATE_LIMITED.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_, { input }, ctx) => deliver(ctx, await accounts.signUp(ctx, input), input.refreshTokenDelivery),
+    resolve: async (_, { input }, ctx) => {
+      await ctx.rateLimits.consumeAuthAttempt(ctx.clientIp);
+      return deliver(ctx, await accounts.signUp(ctx, input), input.refreshTokenDelivery);
+    },
   }),
   signIn: t.field({
     type: AuthPayload,
     description: 'Signs this device in as a new device. Errors: INVALID_CREDENTIALS, BAD_USER_INPUT, RATE_LIMITED.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: async (_, { input }, ctx) => deliver(ctx, await accounts.signIn(ctx, input), input.refreshTokenDelivery),
+    resolve: async (_, { input }, ctx) => {
+      await ctx.rateLimits.consumeAuthAttempt(ctx.clientIp);
+      return deliver(ctx, await accounts.signIn(ctx, input), input.refreshTokenDelivery);
+    },
   }),
   redeemPairingCode: t.field({
     type: AuthPayload,
     description: 'Signs this device in with a code made on a signed-in device. Errors: PAIRING_CODE_INVALID, PAIRING_CODE_EXPIRED.',
     args: { input: t.arg({ type: RedeemPairingCodeInput, required: true }) },
-    resolve: async (_, { input }, ctx) => deliver(ctx, await pairing.redeemPairingCode(ctx, input), input.refreshTokenDelivery),
+    resolve: async (_, { input }, ctx) => {
+      await ctx.rateLimits.consumeAuthAttempt(ctx.clientIp);
+      return deliver(ctx, await pairing.redeemPairingCode(ctx, input), input.refreshTokenDelivery);
+    },
   }),
   createPairingCode: t.field({
     type: PairingCode,

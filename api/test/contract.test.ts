@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { printSchemaFile, schemaFilePath } from '../src/graphql/print.js';
+
+describe('the committed GraphQL contract', () => {
+  it('matches the schema the server builds (run `npm run schema:print` after changing the API)', () => {
+    expect(readFileSync(schemaFilePath, 'utf8')).toBe(printSchemaFile());
+  });
+});

@@ -116,6 +116,6 @@ describe.each(backends)('devices on %s', (backend) => {
       { id: bob.userId },
       { token: ana.accessToken },
     );
-    expect(wrongType.errors?.[0]?.message).toMatch(/ID/);
+    expect(wrongType.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 });

@@ -16,12 +16,17 @@ export async function insertConversation(db: Db, row: Omit<ConversationRow, 'cre
     .executeTakeFirstOrThrow();
 }
 
-/** Inserts members, skipping users already in; returns the ids actually added. */
-export async function insertMembers(db: Db, conversationId: string, members: { userId: string; role: MemberRole }[]): Promise<string[]> {
+/** Inserts members who all join at `joinedAt`, skipping users already in; returns the ids actually added. */
+export async function insertMembers(
+  db: Db,
+  conversationId: string,
+  members: { userId: string; role: MemberRole }[],
+  joinedAt: Date = new Date(),
+): Promise<string[]> {
   if (members.length === 0) return [];
   const rows = await db
     .insertInto('conversation_members')
-    .values(members.map((m) => ({ conversation_id: conversationId, user_id: m.userId, role: m.role, joined_at: new Date() })))
+    .values(members.map((m) => ({ conversation_id: conversationId, user_id: m.userId, role: m.role, joined_at: joinedAt })))
     .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
     .returning('user_id')
     .execute();

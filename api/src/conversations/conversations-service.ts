@@ -67,11 +67,13 @@ export async function createGroupConversation(
   if (memberIds.length + 1 > limits.groupMembers.max) throw badInput('memberIds', `A group has at most ${limits.groupMembers.max} members`);
   const conversation = await deps.db.transaction().execute(async (trx) => {
     const c = await repo.insertConversation(trx, { id: uuidv7(), kind: 'group', title, direct_key: null });
-    await repo.insertMembers(trx, c.id, [{ userId: viewer.userId, role: 'owner' }]);
+    // The creator joins first: members are listed (and ownership is inherited) by join time.
+    await repo.insertMembers(trx, c.id, [{ userId: viewer.userId, role: 'owner' }], c.created_at);
     await repo.insertMembers(
       trx,
       c.id,
       memberIds.map((userId) => ({ userId, role: 'member' as const })),
+      new Date(c.created_at.getTime() + 1),
     );
     return c;
   });
@@ -93,15 +95,18 @@ export async function addMembers(deps: AppDeps, viewer: Viewer, id: string, user
   const ids = await existingUsers(deps, userIds, 'userIds');
   await changeGroup(deps, viewer, id, async (trx, m) => {
     if (!canManage(m.role)) throw forbidden('Only owners and admins can add members');
-    if ((await repo.countMembers(trx, id)) + ids.length > limits.groupMembers.max) {
+    const current = new Set(await repo.listMemberIds(trx, id));
+    const newcomers = ids.filter((userId) => !current.has(userId));
+    if (newcomers.length === 0) return { added: [], removed: [], unchanged: true };
+    if (current.size + newcomers.length > limits.groupMembers.max) {
       throw badInput('userIds', `A group has at most ${limits.groupMembers.max} members`);
     }
     const added = await repo.insertMembers(
       trx,
       id,
-      ids.map((userId) => ({ userId, role: 'member' as const })),
+      newcomers.map((userId) => ({ userId, role: 'member' as const })),
     );
-    if (added.length > 0) await repo.touchConversation(trx, id);
+    await repo.touchConversation(trx, id);
     return { added, removed: [] };
   });
   return mustGet(deps, viewer, id);
@@ -109,8 +114,8 @@ export async function addMembers(deps: AppDeps, viewer: Viewer, id: string, user
 
 /** Removes another member; from the commit on, they see nothing of the conversation. */
 export async function removeMember(deps: AppDeps, viewer: Viewer, id: string, userId: string) {
-  if (userId === viewer.userId) throw badInput('userId', 'Use leaveConversation to leave');
   await changeGroup(deps, viewer, id, async (trx, m) => {
+    if (userId === viewer.userId) throw badInput('userId', 'Use leaveConversation to leave');
     const target = await repo.findMember(trx, id, userId);
     if (!target) throw notFound('Member');
     const allowed = m.role === 'owner' || (m.role === 'admin' && target.role === 'member');
@@ -124,11 +129,14 @@ export async function removeMember(deps: AppDeps, viewer: Viewer, id: string, us
 }
 
 export async function setMemberRole(deps: AppDeps, viewer: Viewer, id: string, userId: string, role: MemberRole) {
-  if (userId === viewer.userId) throw badInput('userId', 'You cannot change your own role');
   await changeGroup(deps, viewer, id, async (trx, m) => {
     if (m.role !== 'owner') throw forbidden('Only owners can change roles');
-    if (!(await repo.findMember(trx, id, userId))) throw notFound('Member');
+    if (userId === viewer.userId) throw badInput('userId', 'You cannot change your own role');
+    const target = await repo.findMember(trx, id, userId);
+    if (!target) throw notFound('Member');
+    if (target.role === role) return { added: [], removed: [], unchanged: true };
     await repo.updateMemberRole(trx, id, userId, role);
+    await repo.touchConversation(trx, id); // a role change is a change to the conversation
     return { added: [], removed: [] };
   });
   return mustGet(deps, viewer, id);
@@ -147,7 +155,8 @@ export async function leaveConversation(deps: AppDeps, viewer: Viewer, id: strin
   });
 }
 
-type Change = { added: string[]; removed: string[]; left?: boolean };
+/** Who joined and who lost access; `unchanged` when the call changed nothing (nothing is announced). */
+type Change = { added: string[]; removed: string[]; left?: boolean; unchanged?: boolean };
 
 /**
  * Runs `change` on a group the viewer belongs to, with the conversation row locked, then
@@ -167,6 +176,7 @@ async function changeGroup(
     const result = await change(trx, m);
     return { result, memberIds: await repo.listMemberIds(trx, id) };
   });
+  if (result.unchanged) return;
   const added = new Set(result.added);
   publishToUsers(deps.pubsub, result.added, { kind: 'conversationAdded', conversationId: id });
   for (const userId of result.removed) {

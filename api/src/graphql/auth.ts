@@ -8,7 +8,7 @@ import { clearedRefreshCookie, refreshCookie } from '../http/refresh-cookie.js';
 import * as pairing from '../pairing/pairing-service.js';
 import { builder } from './builder.js';
 import { DeviceRef } from './device.js';
-import { encodeGlobalId } from './global-ids.js';
+import { encodeGlobalId, idOf } from './global-ids.js';
 import { UserRef } from './user.js';
 
 const RefreshTokenDelivery = builder.enumType('RefreshTokenDelivery', {
@@ -152,8 +152,8 @@ builder.mutationFields((t) => ({
   revokeDevice: t.field({
     type: DeviceRef,
     description: 'Revokes one of your devices at once (tokens, refresh and subscriptions). Errors: NOT_FOUND.',
-    args: { id: t.arg.globalID({ required: true, for: DeviceRef }) },
-    resolve: (_, { id }, ctx) => devices.revokeDevice(ctx, requireViewer(ctx), id.id),
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_, { id }, ctx) => devices.revokeDevice(ctx, requireViewer(ctx), idOf(id, 'Device', 'id')),
   }),
   updateProfile: t.field({
     type: UserRef,

@@ -10,6 +10,7 @@ import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, keysetConnection } from './cursors.js';
 import { DeviceRef } from './device.js';
+import { idOf } from './global-ids.js';
 import { UserRef } from './user.js';
 
 const ViewerRef = builder.objectRef<Viewer>('Viewer');
@@ -78,8 +79,8 @@ builder.queryFields((t) => ({
     type: ConversationRef,
     nullable: true,
     description: 'A conversation the viewer is a member of; null otherwise (existence is not revealed).',
-    args: { id: t.arg.globalID({ required: true, for: ConversationRef }) },
-    resolve: async (_, { id }, ctx) => (await getConversation(ctx, requireViewer(ctx), id.id)) ?? null,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: async (_, { id }, ctx) => (await getConversation(ctx, requireViewer(ctx), idOf(id, 'Conversation', 'id'))) ?? null,
   }),
 }));
 

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# Mailboat's API image (docs/docker.md). The API runs its TypeScript through tsx, a runtime
+# dependency, so there is no compile step yet; when web/ gets a build, add a stage that
+# installs everything, runs `pnpm -r --if-present run build` and copy its output below.
+
+FROM node:20-slim AS deps
+WORKDIR /app
+# The pnpm that package.json pins ("packageManager"), so the image and `npm start` agree.
+COPY package.json ./
+RUN npm install --global --no-fund --no-audit "$(node -p 'require("./package.json").packageManager')"
+# Manifests first: the install layer is rebuilt only when dependencies change.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY api/package.json api/
+COPY schema/package.json schema/
+COPY web/package.json web/
+COPY sw/package.json sw/
+# This stage is left behind: its pnpm, npm cache and pnpm store never reach the image.
+RUN pnpm install --frozen-lockfile --prod
+
+FROM node:20-slim AS runtime
+ENV NODE_ENV=production \
+  HOST=0.0.0.0 \
+  PORT=4000 \
+  DATA_DIR=/data
+WORKDIR /app
+# Code and dependencies stay owned by root (read-only to the app); only DATA_DIR is writable.
+COPY --from=deps /app ./
+COPY . .
+RUN mkdir -p /data && chown node:node /data
+USER node
+WORKDIR /app/api
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# One process (no npm/pnpm/tsx wrapper), so SIGTERM reaches main.ts's graceful shutdown.
+CMD ["node", "--import", "tsx", "src/main.ts"]

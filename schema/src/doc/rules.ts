@@ -1,0 +1,386 @@
+import * as Y from 'yjs';
+import { isReactionEmoji, isUuid, limits } from '../limits.js';
+import { AUTHOR_FIELDS, CREATION_FIELDS, Field, MESSAGES, messagesOf } from './model.js';
+import { segmentOf } from './segments.js';
+
+/**
+ * The write rules, checked on an update before it touches a document: the server runs this
+ * on every pushed update (a refused update never reaches the stored state or anyone else),
+ * and a client can run it before pushing.
+ *
+ * Rules: a new message's author is the writer; only the author changes `text`, `editedAt`
+ * or `deleted`; a user sets or removes only their own reaction; `id`, `author`, `createdAt`,
+ * `replyTo`, `text` and `reactions` are written once, when the message is created, and
+ * messages are never removed (they are marked deleted); no other root types or keys;
+ * limits on text, emoji and update size; `createdAt` at most a few minutes ahead of `now`
+ * and inside the document's segment; every Yjs client ID the update writes with must be
+ * the writer's (`mayUseClient`).
+ */
+
+export type RefusalCode = 'FORBIDDEN_UPDATE' | 'MALFORMED_UPDATE' | 'MISSING_DEPENDENCIES' | 'UPDATE_TOO_LARGE';
+
+/** Why an update was refused; nothing of it was applied. */
+export class UpdateRefusedError extends Error {
+  override name = 'UpdateRefusedError';
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Writer = { userId: string; mayUseClient: (clientId: number) => boolean };
+
+export type CheckOptions = { segment: number; now: number };
+
+export type CheckResult = {
+  /** False when the update holds nothing the document lacks (a duplicate): store nothing. */
+  changes: boolean;
+  /** Client IDs that write new content (to bind to the writer's device). */
+  clients: Set<number>;
+  /** Ids of the messages the update creates or changes. */
+  messages: Set<string>;
+};
+
+type Struct = Y.Item | Y.GC | Y.Skip;
+type Decoded = { structs: Struct[]; ds: ReturnType<typeof Y.decodeUpdate>['ds'] };
+type Content = Y.Item['content'];
+
+/** What a piece of content is in the conversation model, decided by where it sits. */
+type Role =
+  | { kind: 'message'; id: string }
+  | { kind: 'field'; id: string; field: string }
+  | { kind: 'textChar'; id: string }
+  | { kind: 'reaction'; id: string; userId: string }
+  | { kind: 'dropped' } // Yjs turns it into garbage on arrival (a neighbour was garbage-collected)
+  | { kind: 'foreign'; why: string };
+
+const forbidden = (why: string) => new UpdateRefusedError('FORBIDDEN_UPDATE', why);
+const missing = () =>
+  new UpdateRefusedError('MISSING_DEPENDENCIES', 'The update depends on changes the server does not have: resync from the state vector');
+const malformed = (why: string) => new UpdateRefusedError('MALFORMED_UPDATE', `Malformed update: ${why}`);
+
+const MAX_NESTING = 8;
+
+/** Checks `update` (Yjs v1) against `doc` for `writer`. Throws UpdateRefusedError; never modifies `doc`. */
+export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer, options: CheckOptions): CheckResult {
+  if (update.byteLength > limits.updateBytes.max) {
+    throw new UpdateRefusedError('UPDATE_TOO_LARGE', `An update may be at most ${limits.updateBytes.max} bytes`);
+  }
+  let decoded: Decoded;
+  try {
+    decoded = Y.decodeUpdate(update) as Decoded;
+  } catch {
+    throw malformed('not a Yjs update');
+  }
+  return new Checker(doc, decoded, writer, options).run();
+}
+
+class Checker {
+  private readonly byClient = new Map<number, Struct[]>();
+  private readonly fromUpdate = new WeakSet<Struct>();
+  private readonly roles = new Map<Struct, Role>();
+  private readonly created = new Map<string, Map<string, Y.Item>>();
+  private readonly inserted = new Map<string, number>();
+  private readonly removed = new Map<string, number>();
+  private readonly result: CheckResult = { changes: false, clients: new Set(), messages: new Set() };
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly decoded: Decoded,
+    private readonly writer: Writer,
+    private readonly options: CheckOptions,
+  ) {
+    for (const s of decoded.structs) {
+      this.fromUpdate.add(s);
+      const list = this.byClient.get(s.id.client) ?? [];
+      list.push(s);
+      this.byClient.set(s.id.client, list);
+    }
+    for (const list of this.byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  }
+
+  run(): CheckResult {
+    const fresh = this.newStructs();
+    const items = fresh.filter((s): s is Y.Item => s instanceof Y.Item);
+    const withRoles = items.map((item) => [item, this.roleOf(item, 0)] as const);
+    for (const [item, role] of withRoles) if (role.kind === 'message') this.createMessage(item, role.id);
+    for (const [item, role] of withRoles) if (role.kind !== 'message') this.checkInsertion(item, role);
+    this.checkDeletions();
+    this.checkCreatedMessages();
+    this.checkTextLengths();
+    return this.result;
+  }
+
+  /** Structs not yet in the document, in order; refuses gaps and foreign client IDs. */
+  private newStructs(): Struct[] {
+    const out: Struct[] = [];
+    for (const [client, list] of this.byClient) {
+      const known = this.state(client);
+      let next = known;
+      for (const s of list) {
+        const end = s.id.clock + s.length;
+        if (end <= known) continue; // already integrated: a duplicate, harmless
+        if (s.id.clock > next || s instanceof Y.Skip) throw missing();
+        next = Math.max(next, end);
+        if (!this.writer.mayUseClient(client)) throw forbidden(`Yjs client ${client} belongs to another device in this document`);
+        this.result.clients.add(client);
+        this.result.changes = true;
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  private state(client: number): number {
+    return Y.getState(this.doc.store, client);
+  }
+
+  /** The struct holding `id`, from the document or from the update; throws when neither has it. */
+  private lookup(id: Y.ID): Struct {
+    if (id.clock < this.state(id.client)) return Y.getItem(this.doc.store, id) as Struct;
+    const list = this.byClient.get(id.client) ?? [];
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid] as Struct;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else if (s instanceof Y.Skip) throw missing();
+      else return s;
+    }
+    throw missing();
+  }
+
+  /** The role of a struct, resolving parents the way Yjs does when it integrates the struct. */
+  private roleOf(start: Struct, depth: number): Role {
+    if (depth > MAX_NESTING) return { kind: 'foreign', why: 'content nested deeper than the conversation model allows' };
+    const chain: Struct[] = [];
+    const seen = new Set<Struct>();
+    let current = start;
+    let role: Role | undefined;
+    while (role === undefined) {
+      const cached = this.roles.get(current);
+      if (cached) {
+        role = cached;
+        break;
+      }
+      if (seen.has(current)) throw missing(); // a cycle of references Yjs could never integrate
+      seen.add(current);
+      chain.push(current);
+      if (current instanceof Y.GC) {
+        role = { kind: 'dropped' };
+      } else if (!(current instanceof Y.Item)) {
+        throw missing();
+      } else if (!this.fromUpdate.has(current)) {
+        role = this.roleOfIntegrated(current, depth);
+      } else {
+        const left = current.origin ? this.lookup(current.origin) : null;
+        const right = current.rightOrigin ? this.lookup(current.rightOrigin) : null;
+        const parent = current.parent as unknown;
+        if (left instanceof Y.GC || right instanceof Y.GC) role = { kind: 'dropped' };
+        else if (parent === null) {
+          const neighbour = left ?? right;
+          if (!neighbour) throw malformed('an item with no parent and no neighbours');
+          current = neighbour; // same parent and key as its neighbour
+        } else if (typeof parent === 'string') role = this.placeInRoot(parent, current.parentSub);
+        else if (parent instanceof Y.ID) role = this.placeUnder(this.lookup(parent), current.parentSub, depth);
+        else throw malformed('unexpected parent');
+      }
+    }
+    for (const s of chain) this.roles.set(s, role);
+    return role;
+  }
+
+  private roleOfIntegrated(item: Y.Item, depth: number): Role {
+    const type = item.parent as Y.AbstractType<unknown>;
+    if (type._item === null) return this.placeInRoot(Y.findRootTypeKey(type), item.parentSub);
+    return this.placeUnder(type._item, item.parentSub, depth);
+  }
+
+  private placeInRoot(name: string, key: string | null): Role {
+    if (name !== MESSAGES) return { kind: 'foreign', why: `unknown root type "${name.slice(0, 40)}"` };
+    if (key === null) return { kind: 'foreign', why: 'the messages map holds only keyed messages' };
+    return { kind: 'message', id: key };
+  }
+
+  private placeUnder(holder: Struct, key: string | null, depth: number): Role {
+    if (holder instanceof Y.GC) return { kind: 'dropped' };
+    if (!(holder instanceof Y.Item) || !(holder.content instanceof Y.ContentType)) throw malformed('a parent that is not a shared type');
+    const h = this.roleOf(holder, depth + 1);
+    if (h.kind === 'dropped' || h.kind === 'foreign') return h;
+    if (h.kind === 'message') {
+      return key === null ? { kind: 'foreign', why: 'a message holds only named fields' } : { kind: 'field', id: h.id, field: key };
+    }
+    if (h.kind === 'field' && h.field === Field.text && key === null) return { kind: 'textChar', id: h.id };
+    if (h.kind === 'field' && h.field === Field.reactions && key !== null) return { kind: 'reaction', id: h.id, userId: key };
+    return { kind: 'foreign', why: 'content outside the conversation model' };
+  }
+
+  private createMessage(item: Y.Item, id: string): void {
+    if (!(item.content instanceof Y.ContentType) || !(item.content.type instanceof Y.Map)) throw forbidden('A message must be a map');
+    if (!isUuid(id)) throw forbidden('A message id must be a UUID');
+    if (messagesOf(this.doc).has(id) || this.created.has(id)) throw forbidden(`Message ${id} already exists`);
+    this.created.set(id, new Map());
+    this.result.messages.add(id);
+  }
+
+  private authorOf(id: string): unknown {
+    if (this.created.has(id)) return this.writer.userId; // checked in checkCreatedMessages
+    return messagesOf(this.doc).get(id)?.get(Field.author);
+  }
+
+  private requireAuthor(id: string, what: string): void {
+    if (this.authorOf(id) !== this.writer.userId) throw forbidden(`Only the author of a message may ${what}`);
+  }
+
+  private checkInsertion(item: Y.Item, role: Role): void {
+    const deleted = item.content instanceof Y.ContentDeleted;
+    switch (role.kind) {
+      case 'dropped':
+        return;
+      case 'foreign':
+        throw forbidden(`Not part of the conversation model: ${role.why}`);
+      case 'message':
+        return;
+      case 'field': {
+        const fields = this.created.get(role.id);
+        if (fields) {
+          if (!CREATION_FIELDS.has(role.field)) throw forbidden(`A new message may not set "${role.field.slice(0, 40)}"`);
+          if (fields.has(role.field) || deleted) throw forbidden(`A message's ${role.field} is written once`);
+          this.checkCreationValue(role.id, role.field, item.content);
+          fields.set(role.field, item);
+        } else {
+          if (!AUTHOR_FIELDS.has(role.field)) {
+            throw forbidden(
+              CREATION_FIELDS.has(role.field) ? `A message's ${role.field} never changes` : `Unknown field "${role.field.slice(0, 40)}"`,
+            );
+          }
+          this.requireAuthor(role.id, `set ${role.field}`);
+          if (!deleted) this.checkAuthorValue(role.field, item.content);
+        }
+        break;
+      }
+      case 'textChar':
+        this.requireAuthor(role.id, 'change its text');
+        if (item.content instanceof Y.ContentString) this.add(this.inserted, role.id, item.content.getLength());
+        else if (!deleted) throw forbidden('Message text holds plain text only');
+        break;
+      case 'reaction':
+        if (role.userId !== this.writer.userId) throw forbidden('You may set only your own reaction');
+        if (!deleted && !(item.content instanceof Y.ContentAny && item.content.arr.length === 1 && isEmoji(item.content.arr[0]))) {
+          throw forbidden('A reaction is one emoji');
+        }
+        break;
+    }
+    this.result.messages.add(role.id);
+  }
+
+  private checkCreationValue(id: string, field: string, content: Content): void {
+    const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined;
+    const ok =
+      field === Field.id
+        ? value === id
+        : field === Field.author
+          ? value === this.writer.userId
+          : field === Field.createdAt
+            ? Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= this.options.now + limits.futureSkewMs
+            : field === Field.replyTo
+              ? isUuid(value)
+              : field === Field.text
+                ? content instanceof Y.ContentType && content.type instanceof Y.Text
+                : content instanceof Y.ContentType && content.type instanceof Y.Map; // reactions
+    if (ok) return;
+    if (field === Field.author) throw forbidden("A new message's author must be the writer");
+    if (field === Field.createdAt) throw forbidden('createdAt must be a positive integer no more than a few minutes in the future');
+    throw forbidden(`Invalid ${field} for a new message`);
+  }
+
+  private checkAuthorValue(field: string, content: Content): void {
+    const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined;
+    if (field === Field.deleted && value !== true) throw forbidden('deleted can only be set to true');
+    if (field === Field.editedAt && !(Number.isSafeInteger(value) && (value as number) <= this.options.now + limits.futureSkewMs)) {
+      throw forbidden('editedAt must be an integer no more than a few minutes in the future');
+    }
+  }
+
+  private checkDeletions(): void {
+    for (const [client, ranges] of this.decoded.ds.clients) {
+      for (const { clock, len } of ranges) {
+        const end = clock + len;
+        const known = this.state(client);
+        if (clock < known) {
+          const structs = this.doc.store.clients.get(client) as Struct[];
+          for (let i = Y.findIndexSS(structs as never, clock); i < structs.length && (structs[i] as Struct).id.clock < end; i++) {
+            const s = structs[i] as Struct;
+            if (s instanceof Y.Item && !s.deleted) this.checkDeletion(s);
+          }
+        }
+        if (end > known) {
+          const list = this.byClient.get(client) ?? [];
+          let covered = known;
+          for (const s of list) {
+            if (s.id.clock + s.length <= Math.max(clock, known) || s.id.clock >= end) continue;
+            if (s.id.clock > covered) throw missing();
+            covered = s.id.clock + s.length;
+            if (s instanceof Y.Item) this.checkDeletion(s);
+          }
+          if (covered < end) throw missing();
+        }
+      }
+    }
+  }
+
+  private checkDeletion(item: Y.Item): void {
+    const role = this.roleOf(item, 0);
+    switch (role.kind) {
+      case 'dropped':
+        return;
+      case 'foreign':
+        throw forbidden(`Not part of the conversation model: ${role.why}`);
+      case 'message':
+        throw forbidden('Messages are never removed: set deleted instead');
+      case 'field':
+        if (!AUTHOR_FIELDS.has(role.field) || this.created.has(role.id)) throw forbidden(`A message's ${role.field} never changes`);
+        this.requireAuthor(role.id, `change ${role.field}`);
+        break;
+      case 'textChar':
+        this.requireAuthor(role.id, 'change its text');
+        if (item.content instanceof Y.ContentString) this.add(this.removed, role.id, item.content.getLength());
+        break;
+      case 'reaction':
+        if (role.userId !== this.writer.userId) throw forbidden('You may remove only your own reaction');
+        break;
+    }
+    this.result.changes = true;
+    this.result.messages.add(role.id);
+  }
+
+  private checkCreatedMessages(): void {
+    for (const [id, fields] of this.created) {
+      for (const required of [Field.id, Field.author, Field.createdAt, Field.text, Field.reactions]) {
+        if (!fields.has(required)) throw forbidden(`A new message needs ${required}`);
+      }
+      const createdAt = ((fields.get(Field.createdAt) as Y.Item).content as Y.ContentAny).arr[0] as number;
+      if (segmentOf(createdAt) !== this.options.segment) throw forbidden(`Message ${id} belongs to segment ${segmentOf(createdAt)}`);
+    }
+  }
+
+  private checkTextLengths(): void {
+    for (const [id, added] of this.inserted) {
+      const text = messagesOf(this.doc).get(id)?.get(Field.text);
+      const before = text instanceof Y.Text ? text.length : 0;
+      if (before + added - (this.removed.get(id) ?? 0) > limits.messageText.max) {
+        throw forbidden(`A message's text may be at most ${limits.messageText.max} characters`);
+      }
+    }
+  }
+
+  private add(map: Map<string, number>, id: string, n: number): void {
+    map.set(id, (map.get(id) ?? 0) + n);
+  }
+}
+
+const isEmoji = (value: unknown): boolean => typeof value === 'string' && isReactionEmoji(value);

@@ -13,8 +13,6 @@ export default defineConfig({
     name: 'api',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    pool: 'forks',
-    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -6,7 +6,8 @@ const tooLarge = (max: number) => jsonError(413, ErrorCode.REQUEST_TOO_LARGE, `T
 
 /**
  * Refuses request bodies over `maxBytes` with 413 REQUEST_TOO_LARGE before anything parses
- * them: at once when Content-Length says so, and while reading when the body is chunked.
+ * them: at once when Content-Length says so, and while reading when the body is chunked (the
+ * request is then rebuilt from the bytes read, keeping its abort signal).
  */
 export function bodyLimit(maxBytes: number): Plugin {
   return {
@@ -31,7 +32,8 @@ export function bodyLimit(maxBytes: number): Plugin {
         }
         chunks.push(value);
       }
-      setRequest(new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
+      const body = Buffer.concat(chunks);
+      setRequest(new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal }));
     },
   };
 }

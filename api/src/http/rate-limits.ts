@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 /**
  * Fixed-window limits (rate-limiter-flexible, in process memory): writes per user, and
  * authentication attempts (sign-in, sign-up, pairing, refresh) per client address.
- * Each `consume*` throws RATE_LIMITED (HTTP 429) with `retryAfterSeconds` when over.
+ * Each `consume*` throws RATE_LIMITED (HTTP 429 with Retry-After) with `retryAfterSeconds` when over.
  */
 export type RateLimits = {
   consumeWrite: (userId: string) => Promise<void>;
@@ -22,7 +22,14 @@ export function createRateLimits(config: Config): RateLimits {
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) throw e;
       const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      throw new AppError(ErrorCode.RATE_LIMITED, `Too many ${what}: try again in ${retryAfterSeconds} s`, { retryAfterSeconds }, 429);
+      const error = new AppError(
+        ErrorCode.RATE_LIMITED,
+        `Too many ${what}: try again in ${retryAfterSeconds} s`,
+        { retryAfterSeconds },
+        429,
+      );
+      (error.extensions.http as { headers?: Record<string, string> }).headers = { 'retry-after': String(retryAfterSeconds) };
+      throw error;
     }
   };
   return {

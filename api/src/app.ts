@@ -4,6 +4,7 @@ import { connectPGlite, connectPostgres, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { createAppPubSub } from './pubsub.js';
+import { SegmentCache } from './sync/doc-cache.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
 export type App = { deps: AppDeps; yoga: MailboatYoga; close: () => Promise<void> };
@@ -17,6 +18,12 @@ export async function openDatabase(config: Config): Promise<Db> {
 export async function createApp(config: Config, db?: Db): Promise<App> {
   const database = db ?? (await openDatabase(config));
   await migrateToLatest(database);
-  const deps: AppDeps = Object.freeze({ db: database, pubsub: createAppPubSub(), config, rateLimits: createRateLimits(config) });
+  const deps: AppDeps = Object.freeze({
+    db: database,
+    pubsub: createAppPubSub(),
+    config,
+    rateLimits: createRateLimits(config),
+    segments: new SegmentCache(config.cachedSegments),
+  });
   return { deps, yoga: createMailboatYoga(deps), close: () => database.destroy() };
 }

@@ -27,6 +27,8 @@ export type Config = Readonly<{
   maxAliases: number;
   maxQueryCost: number;
   graphiql: boolean;
+  /** Segment documents kept live in memory. */
+  cachedSegments: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
 }>;
@@ -56,6 +58,7 @@ const envSchema = z.object({
   MAX_ALIASES: int(1, 1000).default(30),
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
   GRAPHIQL: bool.optional(),
+  CACHED_SEGMENTS: int(1, 1_000_000).default(2000),
   TRUST_PROXY: bool.default(false),
 });
 
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxAliases: e.MAX_ALIASES,
     maxQueryCost: e.MAX_QUERY_COST,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    cachedSegments: e.CACHED_SEGMENTS,
     trustProxy: e.TRUST_PROXY,
   });
 }

@@ -3,12 +3,13 @@ import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import type { RateLimits } from './http/rate-limits.js';
 import type { PubSub } from './pubsub.js';
+import type { SegmentCache } from './sync/doc-cache.js';
 
 /** The signed-in device a request acts for (its token verified and the device not revoked). */
 export type Viewer = Readonly<{ userId: string; deviceId: string }>;
 
 /** Long-lived dependencies, built once per process. */
-export type AppDeps = Readonly<{ db: Db; pubsub: PubSub; config: Config; rateLimits: RateLimits }>;
+export type AppDeps = Readonly<{ db: Db; pubsub: PubSub; config: Config; rateLimits: RateLimits; segments: SegmentCache }>;
 
 /** Per-request context: deps, the viewer (null when anonymous) and the HTTP facts resolvers need. */
 export type Context = YogaInitialContext &

@@ -6,7 +6,8 @@ export type AccountEvent =
   | { kind: 'conversationUpdated'; conversationId: string }
   | { kind: 'conversationRemoved'; conversationId: string; reason: 'removed' | 'left' }
   | { kind: 'deviceAdded'; deviceId: string }
-  | { kind: 'deviceRevoked'; deviceId: string };
+  | { kind: 'deviceRevoked'; deviceId: string }
+  | { kind: 'segmentUpdated'; conversationId: string; segment: number; update: Uint8Array; originDeviceId: string };
 
 /** Sent on a device's own channel when it is revoked: its open subscriptions end at once. */
 export type DeviceSignal = { kind: 'revoked' };

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/connect.js';
 import { createRateLimits } from '../src/http/rate-limits.js';
 import { createAppPubSub } from '../src/pubsub.js';
+import { SegmentCache } from '../src/sync/doc-cache.js';
 import { createMailboatYoga } from '../src/yoga.js';
 import { backends, startTestApp, type TestApp, testEnv, useTestApp } from './harness.js';
 
@@ -170,7 +171,13 @@ describe('GraphiQL in production', () => {
       const config = loadConfig(testEnv({ NODE_ENV: 'production', DATA_DIR: dataDir }));
       expect(config.graphiql).toBe(false);
       // No request here reaches the database.
-      const yoga = createMailboatYoga({ db: {} as Db, pubsub: createAppPubSub(), config, rateLimits: createRateLimits(config) });
+      const yoga = createMailboatYoga({
+        db: {} as Db,
+        pubsub: createAppPubSub(),
+        config,
+        rateLimits: createRateLimits(config),
+        segments: new SegmentCache(1),
+      });
       const res = await yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
       const text = await res.text();
       expect(res.status).not.toBe(200);

@@ -41,6 +41,14 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** The query repeats directives more than allowed. */
   TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  /** A pushed Yjs update breaks the write rules; nothing of it was stored. Roll the change back locally. */
+  FORBIDDEN_UPDATE: 'FORBIDDEN_UPDATE',
+  /** A pushed update is not a valid Yjs update. */
+  MALFORMED_UPDATE: 'MALFORMED_UPDATE',
+  /** A pushed update builds on changes the server lacks: push those first, or resync from `stateVector`. */
+  MISSING_DEPENDENCIES: 'MISSING_DEPENDENCIES',
+  /** A pushed update is over the size limit: split the change. */
+  UPDATE_TOO_LARGE: 'UPDATE_TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,6 +7,10 @@ import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
 
+// bigint (int8) columns hold sequence numbers and millisecond times, all below 2^53: read them as numbers.
+const INT8 = 20;
+pg.types.setTypeParser(INT8, (value: string) => Number(value));
+
 /** Connects to a real Postgres at `url` through a pg pool. `db.destroy()` closes the pool. */
 export function connectPostgres(url: string, poolSize = 10): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }) });
@@ -19,6 +23,6 @@ export function connectPostgres(url: string, poolSize = 10): Db {
  */
 export async function connectPGlite(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await PGlite.create(dataDir, { parsers: { [INT8]: (value: string) => Number(value) } });
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
 }

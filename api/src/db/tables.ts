@@ -67,6 +67,58 @@ export interface ConversationMembersTable {
   joined_at: Timestamp;
 }
 
+export interface SegmentsTable {
+  conversation_id: string;
+  segment: number;
+  last_seq: ColumnType<number, number | undefined, number>;
+  snapshot: Uint8Array | null;
+  snapshot_seq: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface SegmentUpdatesTable {
+  conversation_id: string;
+  segment: number;
+  seq: number;
+  update: Uint8Array;
+  device_id: string;
+  created_at: Timestamp;
+}
+
+export interface SegmentClientsTable {
+  conversation_id: string;
+  segment: number;
+  client_id: number;
+  device_id: string;
+}
+
+/** The relational projection of the CRDT messages, for listing, feeds and plain clients. */
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  segment: number;
+  author_id: string;
+  created_at: number;
+  text: string;
+  reply_to: string | null;
+  edited_at: number | null;
+  deleted: boolean;
+  reactions: ColumnType<Record<string, string>, string, string>;
+  created_txid: ColumnType<string, never, never>;
+  txid: ColumnType<string, never, string>;
+  changed_at: Timestamp;
+}
+
+/** Per member: the newest message (createdAt, id) a device of theirs has received, and read. */
+export interface ReceiptsTable {
+  conversation_id: string;
+  user_id: string;
+  delivered_at: ColumnType<number, number | undefined, number>;
+  delivered_id: string | null;
+  read_at: ColumnType<number, number | undefined, number>;
+  read_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -74,6 +126,11 @@ export interface Database {
   pairing_codes: PairingCodesTable;
   conversations: ConversationsTable;
   conversation_members: ConversationMembersTable;
+  segments: SegmentsTable;
+  segment_updates: SegmentUpdatesTable;
+  segment_clients: SegmentClientsTable;
+  messages: MessagesTable;
+  receipts: ReceiptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -85,6 +142,9 @@ export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type PairingCodeRow = Selectable<PairingCodesTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MemberRow = Selectable<ConversationMembersTable>;
+export type SegmentRow = Selectable<SegmentsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type ReceiptRow = Selectable<ReceiptsTable>;
 
 /** Generated is re-exported for migrations-free table typing elsewhere. */
 export type { Generated };

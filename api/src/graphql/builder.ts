@@ -8,7 +8,7 @@ import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
 /** The one Pothos builder; every type registers itself on it from its own file. */
 export const builder = new SchemaBuilder<{
   Context: Context;
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; Bytes: { Input: Uint8Array; Output: Uint8Array } };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -43,3 +43,17 @@ builder.scalarType('DateTime', {
     return date;
   },
 });
+
+builder.scalarType('Bytes', {
+  description: 'Binary data (a Yjs update or state vector) as standard base64 with padding.',
+  serialize: (value) => Buffer.from(value).toString('base64'),
+  parseValue: (value) => parseBytes(value),
+  parseLiteral: (ast) => parseBytes(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+function parseBytes(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
+    throw badInput('Bytes', 'Expected base64');
+  }
+  return new Uint8Array(Buffer.from(value, 'base64'));
+}

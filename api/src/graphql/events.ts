@@ -63,12 +63,22 @@ const DeviceRevokedEvent = builder.objectRef<Of<'deviceRevoked'>>('DeviceRevoked
   }),
 });
 
+const SegmentUpdated = builder.objectRef<Of<'segmentUpdated'>>('SegmentUpdatedEvent').implement({
+  description: "An update to a conversation segment, written by another device; apply it to that segment's Y.Doc.",
+  fields: (t) => ({
+    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
+    segment: t.int({ resolve: (e) => e.segment }),
+    update: t.field({ type: 'Bytes', description: 'A Yjs v1 update.', resolve: (e) => e.update }),
+  }),
+});
+
 const refs = {
   conversationAdded: ConversationAdded,
   conversationUpdated: ConversationUpdated,
   conversationRemoved: ConversationRemoved,
   deviceAdded: DeviceAdded,
   deviceRevoked: DeviceRevokedEvent,
+  segmentUpdated: SegmentUpdated,
 } as const;
 
 const EventUnion = builder.unionType('Event', {
@@ -91,7 +101,10 @@ export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterable<Acco
       }
     })();
     void (async () => {
-      for await (const event of events) await push(event);
+      for await (const event of events) {
+        if (event.kind === 'segmentUpdated' && event.originDeviceId === viewer.deviceId) continue; // it has its own writes
+        await push(event);
+      }
     })();
     const device = await findDevice(deps.db, viewer.deviceId);
     if (!device || device.revoked_at) stop(deviceRevoked()); // revoked between authentication and subscribing

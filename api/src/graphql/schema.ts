@@ -7,6 +7,7 @@ import './viewer.js';
 import './auth.js';
 import './conversation-mutations.js';
 import './events.js';
+import './sync.js';
 
 let schema: GraphQLSchema | undefined;
 

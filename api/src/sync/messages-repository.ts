@@ -1,0 +1,43 @@
+import type { Message } from '@mailboat/schema';
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+
+/**
+ * Writes the current state of these messages to the projection. A changed row gets the
+ * writing transaction's id and time, which is what change feeds page by.
+ */
+export async function upsertMessages(
+  db: Db,
+  conversationId: string,
+  segment: number,
+  messages: (Message & { authorId: string })[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await db
+    .insertInto('messages')
+    .values(
+      messages.map((m) => ({
+        id: m.id,
+        conversation_id: conversationId,
+        segment,
+        author_id: m.authorId,
+        created_at: m.createdAt,
+        text: m.text,
+        reply_to: m.replyTo,
+        edited_at: m.editedAt,
+        deleted: m.deleted,
+        reactions: JSON.stringify(m.reactions),
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        text: eb.ref('excluded.text'),
+        edited_at: eb.ref('excluded.edited_at'),
+        deleted: eb.ref('excluded.deleted'),
+        reactions: eb.ref('excluded.reactions'),
+        txid: sql<string>`pg_current_xact_id()`,
+        changed_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+}

@@ -1,0 +1,105 @@
+import { createMessage, deleteMessage, editMessage, listMessages, segmentOf, setReaction } from '@mailboat/schema';
+import { v7 as uuidv7 } from 'uuid';
+import * as Y from 'yjs';
+import type { Session, TestClient } from './harness.js';
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export const PUSH = `mutation($updates: [SegmentUpdateInput!]!) {
+  pushUpdates(updates: $updates) { results { conversationId segment status error { code message stateVector } } }
+}`;
+export const DIFFS = `query($segments: [SegmentStateInput!]!) {
+  segmentDiffs(segments: $segments) { conversationId segment update stateVector }
+}`;
+
+export type Pending = { conversationId: string; segment: number; update: Uint8Array };
+
+/**
+ * A simulated device: real Yjs documents per (conversation, segment), local writes queued in
+ * an outbox, pushed and pulled through the real GraphQL API.
+ */
+export class SyncDevice {
+  readonly docs = new Map<string, Y.Doc>();
+  outbox: Pending[] = [];
+
+  constructor(
+    readonly client: TestClient,
+    readonly session: Session,
+  ) {}
+
+  doc(conversationId: string, segment: number): Y.Doc {
+    const key = `${conversationId}:${segment}`;
+    let doc = this.docs.get(key);
+    if (!doc) {
+      doc = new Y.Doc();
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin === 'local') this.outbox.push({ conversationId, segment, update });
+      });
+      this.docs.set(key, doc);
+    }
+    return doc;
+  }
+
+  /** Writes a new message locally (queued in the outbox); returns its id and segment. */
+  send(conversationId: string, text: string, createdAt = Date.now()): { id: string; segment: number } {
+    const id = uuidv7();
+    const segment = segmentOf(createdAt);
+    createMessage(this.doc(conversationId, segment), { id, author: this.session.userId, createdAt, text }, 'local');
+    return { id, segment };
+  }
+
+  edit(conversationId: string, segment: number, id: string, text: string) {
+    editMessage(this.doc(conversationId, segment), id, text, Date.now(), 'local');
+  }
+
+  delete(conversationId: string, segment: number, id: string) {
+    deleteMessage(this.doc(conversationId, segment), id, 'local');
+  }
+
+  react(conversationId: string, segment: number, id: string, emoji: string | null) {
+    setReaction(this.doc(conversationId, segment), id, this.session.userId, emoji, 'local');
+  }
+
+  messages(conversationId: string, segment: number) {
+    return listMessages(this.doc(conversationId, segment));
+  }
+
+  /** Pushes `updates` (default: the whole outbox) and returns the per-update results. */
+  async push(updates: Pending[] = this.outbox): Promise<any[]> {
+    const data = await this.client.ok(
+      PUSH,
+      { updates: updates.map((u) => ({ conversationId: u.conversationId, segment: u.segment, update: b64(u.update) })) },
+      this.session.accessToken,
+    );
+    if (updates === this.outbox) this.outbox = [];
+    return data.pushUpdates.results;
+  }
+
+  /** Fetches and applies what this device lacks of the given segments; returns the diffs' sizes. */
+  async pull(segments: { conversationId: string; segment: number }[]): Promise<number[]> {
+    const data = await this.client.ok(
+      DIFFS,
+      {
+        segments: segments.map((s) => ({
+          conversationId: s.conversationId,
+          segment: s.segment,
+          stateVector: b64(Y.encodeStateVector(this.doc(s.conversationId, s.segment))),
+        })),
+      },
+      this.session.accessToken,
+    );
+    return data.segmentDiffs.map((d: any) => {
+      const update = fromB64(d.update);
+      Y.applyUpdate(this.doc(d.conversationId, d.segment), update, 'remote');
+      return update.byteLength;
+    });
+  }
+
+  /** Applies an update received from the server (a subscription event). */
+  receive(conversationId: string, segment: number, update: string | Uint8Array) {
+    Y.applyUpdate(this.doc(conversationId, segment), typeof update === 'string' ? fromB64(update) : update, 'remote');
+  }
+}
+
+export { b64, fromB64 };

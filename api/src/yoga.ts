@@ -17,6 +17,7 @@ import { bodyLimit } from './http/body-limit.js';
 import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
 import { requestFacts } from './http/request-facts.js';
+import { syncMessagesEndpoint } from './http/sync-messages-endpoint.js';
 import { writeRateLimit } from './http/write-rate-limit.js';
 
 type RequestContext = Omit<Context, keyof YogaInitialContext>;
@@ -53,6 +54,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
     plugins: [
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),
+      syncMessagesEndpoint(deps),
       queryLimits(deps.config),
       writeRateLimit(),
       specStatusCodes(),

@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
  * e.g. `usr_0193a1b2c3d47e5f8a9b0c1d2e3f4a5b`. Clients treat them as opaque strings; the
  * same string identifies the object everywhere (the API, Yjs documents, events).
  */
-const prefixes = { User: 'usr', Device: 'dev', Conversation: 'cnv' } as const;
+const prefixes = { User: 'usr', Device: 'dev', Conversation: 'cnv', Message: 'msg' } as const;
 const typenames: Record<string, string> = Object.fromEntries(Object.entries(prefixes).map(([t, p]) => [p, t]));
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {

@@ -8,6 +8,10 @@ import './auth.js';
 import './conversation-mutations.js';
 import './events.js';
 import './sync.js';
+import './message.js';
+import './message-mutations.js';
+import './changes.js';
+import './receipts.js';
 
 let schema: GraphQLSchema | undefined;
 

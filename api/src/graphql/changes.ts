@@ -1,0 +1,2 @@
+// Filled in by its own feature; registered in schema.ts.
+export {};

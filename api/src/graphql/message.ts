@@ -1,0 +1,53 @@
+import { findUsersByIds } from '../accounts/users-repository.js';
+import { getConversation } from '../conversations/conversations-service.js';
+import type { MessageRow } from '../db/tables.js';
+import { builder } from './builder.js';
+import { ConversationRef } from './conversation.js';
+import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+import { UserRef } from './user.js';
+
+export const MessageRef = builder.objectRef<MessageRow>('Message');
+
+const Reaction = builder.objectRef<{ userId: string; emoji: string }>('Reaction').implement({
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: async (r, _, ctx) => (await findUsersByIds(ctx.db, [decodeGlobalId(r.userId).id]))[0] ?? null,
+    }),
+    userId: t.id({ resolve: (r) => r.userId }),
+    emoji: t.exposeString('emoji'),
+  }),
+});
+
+builder.node(MessageRef, {
+  description:
+    'A message, as the server last merged it from the conversation documents. Devices that speak Yjs hold the same data in their segment documents.',
+  id: { resolve: (m) => m.id },
+  loadOne: async (id, ctx) => {
+    if (!ctx.viewer) return null;
+    const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && (await getConversation(ctx, ctx.viewer, row.conversation_id)) ? row : null;
+  },
+  fields: (t) => ({
+    conversation: t.field({
+      type: ConversationRef,
+      resolve: async (m, _, ctx) => (ctx.viewer && (await getConversation(ctx, ctx.viewer, m.conversation_id))) || gone(),
+    }),
+    segment: t.exposeInt('segment', { description: 'The segment document that holds it.' }),
+    author: t.field({ type: UserRef, resolve: async (m, _, ctx) => (await findUsersByIds(ctx.db, [m.author_id]))[0] ?? gone() }),
+    createdAt: t.field({ type: 'DateTime', resolve: (m) => new Date(Number(m.created_at)) }),
+    text: t.exposeString('text', { description: 'Empty once deleted.' }),
+    replyTo: t.id({ nullable: true, resolve: (m) => (m.reply_to ? encodeGlobalId('Message', m.reply_to) : null) }),
+    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => (m.edited_at === null ? null : new Date(Number(m.edited_at))) }),
+    deleted: t.exposeBoolean('deleted'),
+    reactions: t.field({
+      type: [Reaction],
+      resolve: (m) => Object.entries(m.reactions).map(([userId, emoji]) => ({ userId, emoji })),
+    }),
+  }),
+});
+
+function gone(): never {
+  throw new Error('message without its conversation or author');
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { serverAudits } from 'graphql-http';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/connect.js';
@@ -107,13 +108,11 @@ describe.each(backends)('GraphQL over HTTP on %s', (backend) => {
   it('masks an unexpected failure as "Unexpected error." with INTERNAL_SERVER_ERROR', async () => {
     const { client } = app();
     const s = await client.signUp('mask');
-    // A cursor of the right shape whose id is not a UUID: the database refuses it.
-    const after = Buffer.from(`1:${'-'.repeat(36)}`).toString('base64url');
-    const r = await client.gql(
-      `{ viewer { devices(first: 1, after: "${after}") { edges { node { id } } } } }`,
-      {},
-      { token: s.accessToken },
-    );
+    // Make the database fail under one resolver: the client must learn nothing about it.
+    await sql`alter table conversation_members rename to conversation_members_away`.execute(app().deps.db);
+    const r = await client
+      .gql('{ viewer { conversations(first: 1) { edges { node { id } } } } }', {}, { token: s.accessToken })
+      .finally(() => sql`alter table conversation_members_away rename to conversation_members`.execute(app().deps.db));
     expect(r.errors?.[0]?.message).toBe('Unexpected error.');
     expect(r.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     expect(JSON.stringify(r.errors)).not.toMatch(/uuid|syntax|postgres/i);

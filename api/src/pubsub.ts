@@ -7,7 +7,9 @@ export type AccountEvent =
   | { kind: 'conversationRemoved'; conversationId: string; reason: 'removed' | 'left' }
   | { kind: 'deviceAdded'; deviceId: string }
   | { kind: 'deviceRevoked'; deviceId: string }
-  | { kind: 'segmentUpdated'; conversationId: string; segment: number; update: Uint8Array; originDeviceId: string };
+  | { kind: 'segmentUpdated'; conversationId: string; segment: number; update: Uint8Array; originDeviceId: string }
+  /** A member's delivered or read watermark moved forward; ids are message row ids, null before the first. */
+  | { kind: 'receiptMoved'; conversationId: string; userId: string; deliveredId: string | null; readId: string | null };
 
 /** Sent on a device's own channel when it is revoked: its open subscriptions end at once. */
 export type DeviceSignal = { kind: 'revoked' };

@@ -5,6 +5,7 @@ import type { AppDeps, Viewer } from '../context.js';
 import type { ConversationRow, MemberRole } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { publishToUsers } from '../pubsub.js';
+import { startReceiptsAtNewest } from '../receipts/receipts-repository.js';
 import * as validate from '../validate.js';
 import * as repo from './conversations-repository.js';
 
@@ -106,6 +107,7 @@ export async function addMembers(deps: AppDeps, viewer: Viewer, id: string, user
       id,
       newcomers.map((userId) => ({ userId, role: 'member' as const })),
     );
+    await startReceiptsAtNewest(trx, id, added);
     await repo.touchConversation(trx, id);
     return { added, removed: [] };
   });

@@ -1,4 +1,5 @@
 import { Repeater } from 'graphql-yoga';
+import { findUsersByIds } from '../accounts/users-repository.js';
 import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
@@ -8,6 +9,7 @@ import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
 import { encodeGlobalId } from './global-ids.js';
+import { UserRef } from './user.js';
 
 type Of<K extends AccountEvent['kind']> = Extract<AccountEvent, { kind: K }>;
 
@@ -72,6 +74,30 @@ const SegmentUpdated = builder.objectRef<Of<'segmentUpdated'>>('SegmentUpdatedEv
   }),
 });
 
+const ReceiptEvent = builder.objectRef<Of<'receiptMoved'>>('ReceiptEvent').implement({
+  description:
+    "A member's delivered or read watermark in a conversation moved forward: every message up to it, in (createdAt, id) order, has reached them.",
+  fields: (t) => ({
+    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Null if the account is gone.',
+      resolve: async (e, _, ctx) => (await findUsersByIds(ctx.db, [e.userId]))[0] ?? null,
+    }),
+    deliveredUpTo: t.id({
+      nullable: true,
+      description: 'The newest message a device of theirs has synced.',
+      resolve: (e) => e.deliveredId && encodeGlobalId('Message', e.deliveredId),
+    }),
+    readUpTo: t.id({
+      nullable: true,
+      description: 'The newest message they have read.',
+      resolve: (e) => e.readId && encodeGlobalId('Message', e.readId),
+    }),
+  }),
+});
+
 const refs = {
   conversationAdded: ConversationAdded,
   conversationUpdated: ConversationUpdated,
@@ -79,6 +105,7 @@ const refs = {
   deviceAdded: DeviceAdded,
   deviceRevoked: DeviceRevokedEvent,
   segmentUpdated: SegmentUpdated,
+  receiptMoved: ReceiptEvent,
 } as const;
 
 const EventUnion = builder.unionType('Event', {

@@ -1,2 +1,103 @@
-// Filled in by its own feature; registered in schema.ts.
-export {};
+import { limits } from '@mailboat/schema';
+import { requireViewer } from '../auth/authenticate.js';
+import type { MessageRow } from '../db/tables.js';
+import { listConversationMessages, type MessageKey } from '../sync/messages-query-repository.js';
+import * as messaging from '../sync/plain-messaging-service.js';
+import { builder } from './builder.js';
+import { ConversationRef } from './conversation.js';
+import { encodeCursor, type KeysetPage, keysetConnection } from './cursors.js';
+import { idOf } from './global-ids.js';
+import { MessageRef } from './message.js';
+
+// Plain messaging for clients that know no Yjs: the server writes the CRDT update for them
+// (see sync/plain-messaging-service.ts), so Yjs devices see these writes like any other.
+
+type GlobalId = { typename: string; id: string };
+
+const ERRORS = 'Errors: NOT_FOUND (a message or conversation you cannot see), FORBIDDEN (not your message), BAD_USER_INPUT.';
+
+const SendMessageInput = builder.inputType('SendMessageInput', {
+  fields: (t) => ({
+    conversationId: t.globalID({ required: true }),
+    text: t.string({ required: true, description: `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units; newlines allowed.` }),
+    replyTo: t.globalID({ description: 'A message of the same conversation this one answers.' }),
+    clientMessageId: t.id({
+      description:
+        'A UUID v7 the client made (or the Message ID built from it), for safe retries: it becomes the message id, and sending it again returns the message already sent instead of a copy.',
+    }),
+  }),
+});
+
+const EditMessageInput = builder.inputType('EditMessageInput', {
+  fields: (t) => ({
+    messageId: t.globalID({ required: true }),
+    text: t.string({ required: true, description: `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units.` }),
+  }),
+});
+
+const ReactToMessageInput = builder.inputType('ReactToMessageInput', {
+  fields: (t) => ({
+    messageId: t.globalID({ required: true }),
+    emoji: t.string({ description: 'Exactly one emoji; null removes your reaction.' }),
+  }),
+});
+
+const messageId = (value: GlobalId, field = 'messageId') => idOf(value, 'Message', field);
+
+builder.mutationFields((t) => ({
+  sendMessage: t.field({
+    type: MessageRef,
+    description: `Sends a message; answers once it is committed. It sorts after every message the conversation already has. ${ERRORS}`,
+    args: { input: t.arg({ type: SendMessageInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      messaging.sendMessage(ctx, requireViewer(ctx), {
+        conversationId: idOf(input.conversationId, 'Conversation', 'conversationId'),
+        text: input.text,
+        replyTo: input.replyTo ? messageId(input.replyTo, 'replyTo') : null,
+        clientMessageId: input.clientMessageId === null || input.clientMessageId === undefined ? null : String(input.clientMessageId),
+      }),
+  }),
+  editMessage: t.field({
+    type: MessageRef,
+    description: `Replaces the text of your message and sets editedAt (the same text changes nothing). ${ERRORS}`,
+    args: { input: t.arg({ type: EditMessageInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      messaging.editMessage(ctx, requireViewer(ctx), { messageId: messageId(input.messageId), text: input.text }),
+  }),
+  deleteMessage: t.field({
+    type: MessageRef,
+    description: `Deletes your message: it stays in the list with deleted = true and empty text. Deleting again changes nothing. ${ERRORS}`,
+    args: { messageId: t.arg.globalID({ required: true }) },
+    resolve: (_, args, ctx) => messaging.deleteMessage(ctx, requireViewer(ctx), messageId(args.messageId)),
+  }),
+  reactToMessage: t.field({
+    type: MessageRef,
+    description: `Sets your one reaction to a message (replacing any earlier one), or removes it with emoji: null. ${ERRORS}`,
+    args: { input: t.arg({ type: ReactToMessageInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      messaging.reactToMessage(ctx, requireViewer(ctx), { messageId: messageId(input.messageId), emoji: input.emoji ?? null }),
+  }),
+}));
+
+const messagePage = (page: KeysetPage) => ({
+  ...page,
+  after: page.after && ([page.after[0].getTime(), page.after[1]] as MessageKey),
+  before: page.before && ([page.before[0].getTime(), page.before[1]] as MessageKey),
+});
+
+builder.objectField(ConversationRef, 'messages', (t) =>
+  t.connection(
+    {
+      type: MessageRef,
+      description: `Messages in display order (createdAt, then id), deleted ones included; last: ${limits.pageSize.default} is the newest page. At most ${limits.pageSize.max} per page.`,
+      resolve: (c, args, ctx) =>
+        keysetConnection(
+          args,
+          (m: MessageRow) => encodeCursor(new Date(m.created_at), m.id),
+          (page) => listConversationMessages(ctx.db, c.id, messagePage(page)),
+        ),
+    },
+    { name: 'ConversationMessageConnection' },
+    { name: 'ConversationMessageEdge' },
+  ),
+);

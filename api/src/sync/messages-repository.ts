@@ -30,14 +30,25 @@ export async function upsertMessages(
       })),
     )
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        text: eb.ref('excluded.text'),
-        edited_at: eb.ref('excluded.edited_at'),
-        deleted: eb.ref('excluded.deleted'),
-        reactions: eb.ref('excluded.reactions'),
-        txid: sql<string>`pg_current_xact_id()`,
-        changed_at: sql<Date>`now()`,
-      })),
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          text: eb.ref('excluded.text'),
+          edited_at: eb.ref('excluded.edited_at'),
+          deleted: eb.ref('excluded.deleted'),
+          reactions: eb.ref('excluded.reactions'),
+          txid: sql<string>`pg_current_xact_id()`,
+          changed_at: sql<Date>`now()`,
+        }))
+        // A message id belongs to one conversation and segment for good: never let another overwrite it.
+        .where(sql<boolean>`messages.conversation_id = excluded.conversation_id and messages.segment = excluded.segment`),
     )
     .execute();
+}
+
+/** Which of these message ids are already taken (by any conversation or segment). */
+export async function findTakenMessageIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('messages').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
 }

@@ -41,6 +41,8 @@ export type CheckResult = {
   clients: Set<number>;
   /** Ids of the messages the update creates or changes. */
   messages: Set<string>;
+  /** Ids of the messages the update creates (a caller that stores several documents must check they are unused elsewhere). */
+  created: Set<string>;
 };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
@@ -84,7 +86,7 @@ class Checker {
   private readonly created = new Map<string, Map<string, Y.Item>>();
   private readonly inserted = new Map<string, number>();
   private readonly removed = new Map<string, number>();
-  private readonly result: CheckResult = { changes: false, clients: new Set(), messages: new Set() };
+  private readonly result: CheckResult = { changes: false, clients: new Set(), messages: new Set(), created: new Set() };
 
   constructor(
     private readonly doc: Y.Doc,
@@ -225,6 +227,7 @@ class Checker {
     if (messagesOf(this.doc).has(id) || this.created.has(id)) throw forbidden(`Message ${id} already exists`);
     this.created.set(id, new Map());
     this.result.messages.add(id);
+    this.result.created.add(id);
   }
 
   private authorOf(id: string): unknown {

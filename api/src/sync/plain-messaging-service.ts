@@ -1,0 +1,199 @@
+import {
+  createMessage,
+  deleteMessage as deleteInDoc,
+  editMessage as editInDoc,
+  HybridClock,
+  isReactionEmoji,
+  limits,
+  segmentOf,
+  setReaction,
+} from '@mailboat/schema';
+import { v7 as uuidv7 } from 'uuid';
+import * as Y from 'yjs';
+import type { AppDeps, Viewer } from '../context.js';
+import { findMembership } from '../conversations/conversations-repository.js';
+import type { MessageRow } from '../db/tables.js';
+import { badInput, forbidden, notFound } from '../errors.js';
+import { encodeGlobalId } from '../graphql/global-ids.js';
+import { findMessage, findNewestCreatedAt } from './messages-query-repository.js';
+import { type PushOutcome, pushUpdates } from './push-service.js';
+import type { SegmentKey } from './segments-repository.js';
+
+// Plain messaging: clients that know no Yjs send, edit, delete and react through ordinary
+// mutations. The server writes the Yjs update on the viewer's behalf, against the current
+// segment document and with a fresh random Yjs client ID, and stores it with pushUpdates,
+// so it passes exactly the write rules, storage, projection and broadcast a Yjs device's
+// update does. Every function answers with the message as committed (read back from the
+// projection), and changes nothing when it throws.
+//
+// Errors: NOT_FOUND for a conversation or message the viewer cannot see; FORBIDDEN for a
+// change only the author may make, or an update the write rules refused (FORBIDDEN_UPDATE
+// is the Yjs push channel's code and is not used here); BAD_USER_INPUT naming the field.
+
+/** How often a write is rebuilt from fresh state after push refused it (a race, a client ID clash). */
+const ATTEMPTS = 3;
+
+const messageNotFound = () => notFound('Message');
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export type SendInput = { conversationId: string; text: string; replyTo?: string | null; clientMessageId?: string | null };
+
+/**
+ * Sends a message as the viewer. createdAt is the server's clock, but strictly after the
+ * newest message of the conversation, so a reply sorts after what it answers. With
+ * `clientMessageId` (a UUID v7), that is the message id and a retry returns the message
+ * already sent instead of writing it again (whatever text the retry carries).
+ */
+export async function sendMessage(deps: AppDeps, viewer: Viewer, input: SendInput): Promise<MessageRow> {
+  const text = messageText(input.text);
+  const id = input.clientMessageId == null ? uuidv7() : clientMessageId(input.clientMessageId);
+  if (!(await findMembership(deps.db, input.conversationId, viewer.userId))) throw notFound('Conversation');
+  const replyTo = input.replyTo ?? undefined;
+  if (replyTo !== undefined && (await findMessage(deps.db, replyTo))?.conversation_id !== input.conversationId) {
+    throw badInput('replyTo', 'No such message in this conversation');
+  }
+  return writeWithRetries(deps, viewer, async () => {
+    const sent = await findMessage(deps.db, id);
+    if (sent) return { done: alreadySent(sent, viewer, input.conversationId) };
+    const clock = new HybridClock();
+    const newest = await findNewestCreatedAt(deps.db, input.conversationId);
+    if (newest !== undefined) clock.observe(newest);
+    const createdAt = Math.min(clock.next(), Date.now() + limits.futureSkewMs);
+    const key = { conversationId: input.conversationId, segment: segmentOf(createdAt) };
+    // A new key of the root map has no Yjs origin to refer to: the update is the same whatever the
+    // document holds, so it is built on an empty one instead of copying the segment.
+    const update = captureUpdate(new Y.Doc(), (doc) =>
+      createMessage(doc, { id, author: encodeGlobalId('User', viewer.userId), createdAt, text, replyTo }),
+    );
+    return { write: { key, update, id } };
+  });
+}
+
+/** Replaces the text of one of the viewer's messages and stamps editedAt; the same text changes nothing. */
+export async function editMessage(deps: AppDeps, viewer: Viewer, input: { messageId: string; text: string }): Promise<MessageRow> {
+  const text = messageText(input.text);
+  return writeWithRetries(deps, viewer, async () => {
+    const row = await visibleMessage(deps, viewer, input.messageId);
+    if (row.author_id !== viewer.userId) throw forbidden('Only the author of a message may edit it');
+    if (row.deleted) throw badInput('messageId', 'A deleted message cannot be edited');
+    if (row.text === text) return { done: row };
+    const editedAt = Math.max(Date.now(), row.created_at, row.edited_at ?? 0); // never before what it edits
+    return { write: await writeOn(deps, row, (doc) => editInDoc(doc, row.id, text, editedAt)) };
+  });
+}
+
+/** Marks one of the viewer's messages deleted and empties its text; deleting it again changes nothing. */
+export async function deleteMessage(deps: AppDeps, viewer: Viewer, messageId: string): Promise<MessageRow> {
+  return writeWithRetries(deps, viewer, async () => {
+    const row = await visibleMessage(deps, viewer, messageId);
+    if (row.author_id !== viewer.userId) throw forbidden('Only the author of a message may delete it');
+    if (row.deleted) return { done: row };
+    return { write: await writeOn(deps, row, (doc) => deleteInDoc(doc, row.id)) };
+  });
+}
+
+/** Sets the viewer's one reaction to a message, or removes it with null; the same reaction again changes nothing. */
+export async function reactToMessage(
+  deps: AppDeps,
+  viewer: Viewer,
+  input: { messageId: string; emoji: string | null },
+): Promise<MessageRow> {
+  if (input.emoji !== null && !isReactionEmoji(input.emoji)) throw badInput('emoji', 'A reaction is exactly one emoji');
+  const userId = encodeGlobalId('User', viewer.userId);
+  return writeWithRetries(deps, viewer, async () => {
+    const row = await visibleMessage(deps, viewer, input.messageId);
+    if (row.deleted) throw badInput('messageId', 'A deleted message takes no reactions');
+    if ((row.reactions[userId] ?? null) === input.emoji) return { done: row };
+    return { write: await writeOn(deps, row, (doc) => setReaction(doc, row.id, userId, input.emoji)) };
+  });
+}
+
+type Write = { key: SegmentKey; update: Uint8Array; id: string };
+type Step = { done: MessageRow } | { write: Write };
+
+/**
+ * Runs `build` (which reads committed state, checks the request against it and either answers
+ * or builds one update) and pushes its update; when push refuses it because the state moved
+ * on meanwhile (or the random client ID clashed), builds again from the new state.
+ */
+async function writeWithRetries(deps: AppDeps, viewer: Viewer, build: () => Promise<Step>): Promise<MessageRow> {
+  let refusal: Extract<PushOutcome, { status: 'refused' }> | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const step = await build();
+    if ('done' in step) return step.done;
+    const { key, update, id } = step.write;
+    const [outcome] = await pushUpdates(deps, viewer, [{ ...key, update }]);
+    if (!outcome) throw new Error('push answered nothing');
+    if (outcome.status !== 'refused') {
+      const row = await findMessage(deps.db, id);
+      if (!row) throw new Error(`message ${id} was written but is not in the projection`);
+      return row;
+    }
+    refusal = outcome;
+    if (refusal.code === 'NOT_FOUND') throw notFound('Conversation');
+    if (refusal.code !== 'FORBIDDEN_UPDATE' && refusal.code !== 'MISSING_DEPENDENCIES') break;
+  }
+  if (refusal?.code === 'FORBIDDEN_UPDATE') throw forbidden(refusal.message);
+  throw new Error(`a server-written update was refused: ${refusal?.code} ${refusal?.message}`);
+}
+
+/** Builds the update `change` makes to a copy of the message's segment document as committed. */
+async function writeOn(deps: AppDeps, row: MessageRow, change: (doc: Y.Doc) => void): Promise<Write> {
+  const key = { conversationId: row.conversation_id, segment: row.segment };
+  const state = await deps.segments.withSegments([key], async () => Y.encodeStateAsUpdate((await deps.segments.open(deps.db, key)).doc));
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return { key, update: captureUpdate(doc, change), id: row.id };
+}
+
+/** The update of one `change` to `doc`, written with a fresh random client ID the document has never seen. */
+function captureUpdate(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+  do {
+    doc.clientID = crypto.getRandomValues(new Uint32Array(1))[0] as number;
+  } while (doc.store.clients.has(doc.clientID));
+  let update: Uint8Array | undefined;
+  doc.on('update', (u: Uint8Array) => {
+    update = u;
+  });
+  change(doc);
+  doc.destroy();
+  if (!update) throw new Error('the change wrote nothing');
+  return update;
+}
+
+/** The message if the viewer is a member of its conversation; NOT_FOUND otherwise. */
+async function visibleMessage(deps: AppDeps, viewer: Viewer, id: string): Promise<MessageRow> {
+  const row = await findMessage(deps.db, id);
+  if (!row || !(await findMembership(deps.db, row.conversation_id, viewer.userId))) throw messageNotFound();
+  return row;
+}
+
+/** A message already stored under a client's id: the earlier send of this retry, or a clash. */
+function alreadySent(row: MessageRow, viewer: Viewer, conversationId: string): MessageRow {
+  if (row.author_id !== viewer.userId || row.conversation_id !== conversationId) {
+    throw badInput('clientMessageId', 'This id is already used by another message');
+  }
+  return row;
+}
+
+/** Accepts a lower-case or upper-case UUID v7, or the Message global ID made from one. */
+function clientMessageId(value: string): string {
+  const raw = value.toLowerCase();
+  const uuid =
+    raw.startsWith('msg_') && raw.length === 36 ? raw.slice(4).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5') : raw;
+  if (!UUID_V7.test(uuid)) throw badInput('clientMessageId', 'clientMessageId must be a UUID v7');
+  return uuid;
+}
+
+/** Message text, trimmed: 1 to limits.messageText.max UTF-16 code units, newlines and tabs allowed. */
+function messageText(value: string): string {
+  const text = value.trim();
+  if (text.length === 0) throw badInput('text', 'text must not be empty');
+  if (text.length > limits.messageText.max) throw badInput('text', `text may be at most ${limits.messageText.max} characters`);
+  if (CONTROL.test(text)) throw badInput('text', 'text must not contain control characters other than newlines and tabs');
+  if (LONE_SURROGATE.test(text)) throw badInput('text', 'text must be well-formed Unicode');
+  return text;
+}

@@ -69,6 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('messages_order_idx').on('messages').columns(['conversation_id', 'created_at', 'id']).execute();
   await db.schema.createIndex('messages_changes_idx').on('messages').columns(['txid', 'id']).execute();
+  await db.schema.createIndex('messages_conversation_changes_idx').on('messages').columns(['conversation_id', 'txid', 'id']).execute();
   await db.schema.createIndex('messages_changed_at_idx').on('messages').columns(['changed_at', 'id']).execute();
 
   await db.schema

@@ -1,7 +1,91 @@
+import { ErrorCode } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
+import { authenticate } from '../auth/authenticate.js';
 import type { AppDeps } from '../context.js';
+import { AppError, badInput, unauthenticated } from '../errors.js';
+import { encodeGlobalId } from '../graphql/global-ids.js';
+import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
+import { jsonError } from './json-error.js';
 
-/** GET /sync/messages?since=<ISO-8601> — filled in by its own feature. */
-export function syncMessagesEndpoint(_deps: AppDeps): Plugin {
-  return {};
+export const SYNC_MESSAGES_PATH = '/sync/messages';
+const LIMIT = { default: 100, max: 500 };
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * GET /sync/messages?since=<ISO-8601>&limit=&cursor= — missed messages for clients that
+ * speak neither GraphQL nor Yjs: the caller's conversations' new, edited and deleted
+ * messages, oldest change first, as JSON `{ messages, nextCursor, hasMore }`. The same feed
+ * as GraphQL `changes`: `cursor=<nextCursor>` continues exactly, skipping nothing even under
+ * concurrent writers; `since` (changed_at >= since) is only a starting point and approximate.
+ * Errors use the GraphQL errors shape: 400 BAD_USER_INPUT, 401 UNAUTHENTICATED /
+ * TOKEN_EXPIRED / DEVICE_REVOKED, 405 for other methods.
+ */
+export function syncMessagesEndpoint(deps: AppDeps): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname !== SYNC_MESSAGES_PATH) return;
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        endResponse(new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } }));
+        return;
+      }
+      try {
+        const viewer = await authenticate(deps, request.headers.get('authorization'));
+        if (!viewer) throw unauthenticated('Send "Authorization: Bearer <access token>"');
+        const page = await listChanges(deps, viewer, parseQuery(url.searchParams));
+        const body = { messages: page.changes.map(toJson), nextCursor: page.endCursor, hasMore: page.hasMore };
+        endResponse(
+          new Response(request.method === 'HEAD' ? null : JSON.stringify(body), {
+            status: 200,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          }),
+        );
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
+        const headers: Record<string, string> = { 'cache-control': 'no-store' };
+        if (status === 401) headers['www-authenticate'] = 'Bearer';
+        if (e.code === ErrorCode.RATE_LIMITED) headers['retry-after'] = String(e.extensions.retryAfterSeconds);
+        endResponse(jsonError(status, e.code, e.message, headers));
+      }
+    },
+  };
+}
+
+/** Throws BAD_USER_INPUT (400) naming the bad parameter. */
+function parseQuery(params: URLSearchParams) {
+  const rawSince = params.get('since');
+  const rawLimit = params.get('limit');
+  const rawCursor = params.get('cursor');
+  let since: Date | undefined;
+  if (rawSince !== null) {
+    // An unencoded "+01:00" offset arrives as " 01:00": take the space for the plus it was.
+    const text = rawSince.replace(/ (\d{2}:?\d{2})$/, '+$1');
+    since = ISO_DATE_TIME.test(text) ? new Date(text) : undefined;
+    if (!since || Number.isNaN(since.getTime())) {
+      throw badInput('since', '`since` must be an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:15:30.000Z');
+    }
+  }
+  let limit = LIMIT.default;
+  if (rawLimit !== null) {
+    limit = /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : 0;
+    if (limit < 1 || limit > LIMIT.max) throw badInput('limit', `\`limit\` must be an integer from 1 to ${LIMIT.max}`);
+  }
+  const after = rawCursor === null ? undefined : decodeChangeCursor(rawCursor, 'cursor');
+  return { since, limit, after };
+}
+
+function toJson({ message: m, kind, changedAt }: MessageChange) {
+  return {
+    id: encodeGlobalId('Message', m.id),
+    conversationId: encodeGlobalId('Conversation', m.conversation_id),
+    authorId: encodeGlobalId('User', m.author_id),
+    createdAt: new Date(Number(m.created_at)).toISOString(),
+    text: m.text,
+    replyTo: m.reply_to === null ? null : encodeGlobalId('Message', m.reply_to),
+    editedAt: m.edited_at === null ? null : new Date(Number(m.edited_at)).toISOString(),
+    deleted: m.deleted,
+    reactions: Object.entries(m.reactions).map(([userId, emoji]) => ({ userId, emoji })),
+    change: kind,
+    changedAt: changedAt.toISOString(),
+  };
 }

@@ -41,7 +41,11 @@ export async function upsertMessages(
           changed_at: sql<Date>`now()`,
         }))
         // A message id belongs to one conversation and segment for good: never let another overwrite it.
-        .where(sql<boolean>`messages.conversation_id = excluded.conversation_id and messages.segment = excluded.segment`),
+        .where(sql<boolean>`messages.conversation_id = excluded.conversation_id and messages.segment = excluded.segment`)
+        // Only a real change moves the message in the change feeds.
+        .where(
+          sql<boolean>`(messages.text, messages.edited_at, messages.deleted, messages.reactions) is distinct from (excluded.text, excluded.edited_at, excluded.deleted, excluded.reactions)`,
+        ),
     )
     .execute();
 }

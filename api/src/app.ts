@@ -4,6 +4,7 @@ import { connectPGlite, connectPostgres, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { createAppPubSub } from './pubsub.js';
+import { compactionsSettled } from './sync/compaction.js';
 import { SegmentCache } from './sync/doc-cache.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
@@ -25,5 +26,12 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     rateLimits: createRateLimits(config),
     segments: new SegmentCache(config.cachedSegments),
   });
-  return { deps, yoga: createMailboatYoga(deps), close: () => database.destroy() };
+  return {
+    deps,
+    yoga: createMailboatYoga(deps),
+    close: async () => {
+      await compactionsSettled(deps);
+      await database.destroy();
+    },
+  };
 }

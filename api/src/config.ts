@@ -29,6 +29,8 @@ export type Config = Readonly<{
   graphiql: boolean;
   /** Segment documents kept live in memory. */
   cachedSegments: number;
+  /** A segment with more updates than this beyond its snapshot is compacted after a push. */
+  compactAfterUpdates: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
 }>;
@@ -59,6 +61,7 @@ const envSchema = z.object({
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
   GRAPHIQL: bool.optional(),
   CACHED_SEGMENTS: int(1, 1_000_000).default(2000),
+  COMPACT_AFTER_UPDATES: int(1, 10_000_000).default(1000),
   TRUST_PROXY: bool.default(false),
 });
 
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryCost: e.MAX_QUERY_COST,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     cachedSegments: e.CACHED_SEGMENTS,
+    compactAfterUpdates: e.COMPACT_AFTER_UPDATES,
     trustProxy: e.TRUST_PROXY,
   });
 }

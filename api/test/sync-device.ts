@@ -1,7 +1,7 @@
 import { createMessage, deleteMessage, editMessage, listMessages, segmentOf, setReaction } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import type { Session, TestClient } from './harness.js';
+import type { Session, SseReader, TestClient } from './harness.js';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
@@ -13,6 +13,8 @@ export const DIFFS = `query($segments: [SegmentStateInput!]!) {
   segmentDiffs(segments: $segments) { conversationId segment update stateVector }
 }`;
 
+export const EVENTS = `subscription { events { __typename ... on SegmentUpdatedEvent { conversationId segment update } } }`;
+
 export type Pending = { conversationId: string; segment: number; update: Uint8Array };
 
 /**
@@ -23,8 +25,9 @@ export class SyncDevice {
   readonly docs = new Map<string, Y.Doc>();
   outbox: Pending[] = [];
 
+  /** Replace it to talk to another API node (the event stream stays where it was opened). */
   constructor(
-    readonly client: TestClient,
+    public client: TestClient,
     readonly session: Session,
   ) {}
 
@@ -95,6 +98,41 @@ export class SyncDevice {
       return update.byteLength;
     });
   }
+
+  /** Opens this device's event stream (SSE); `applyEvents` applies what has arrived. */
+  async listen(): Promise<void> {
+    this.events?.close();
+    this.events = await this.client.subscribe(EVENTS, this.session.accessToken);
+  }
+
+  /** Closes the event stream (the device goes offline); events sent meanwhile are lost to it. */
+  stopListening(): void {
+    this.events?.close();
+    this.events = undefined;
+  }
+
+  /** Applies every segment update the event stream has delivered so far, without waiting; returns how many. */
+  async applyEvents(): Promise<number> {
+    const events = this.events;
+    if (!events) return 0;
+    let applied = 0;
+    for (;;) {
+      let message: Awaited<ReturnType<SseReader['next']>>;
+      try {
+        message = await events.next(1);
+      } catch {
+        return applied; // nothing more queued
+      }
+      if (message.event === 'end') return applied;
+      const e = message.data?.data?.events;
+      if (e?.__typename === 'SegmentUpdatedEvent') {
+        this.receive(e.conversationId, e.segment, e.update);
+        applied++;
+      }
+    }
+  }
+
+  private events: SseReader | undefined;
 
   /** Applies an update received from the server (a subscription event). */
   receive(conversationId: string, segment: number, update: string | Uint8Array) {

@@ -1,4 +1,4 @@
-import { segmentOf } from '@mailboat/schema';
+import { createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -129,6 +129,38 @@ describe.each(backends)('syncing conversation documents on %s', (backend) => {
     const other = new SyncDevice(client, ana);
     await other.pull([{ conversationId, segment }]);
     expect(other.messages(conversationId, segment)[0]?.text).toBe('first, edited');
+  });
+
+  it("refuses a new message that reuses another conversation's message id, leaving the original intact", async () => {
+    const { client, ana, bo, conversationId } = await pair();
+    const phone = new SyncDevice(client, ana);
+    const { id, segment } = phone.send(conversationId, 'I owe nobody anything');
+    await phone.push();
+    const eve = await client.signUp('eve');
+    const { openDirectConversation } = await client.ok(
+      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
+      { u: eve.userId },
+      bo.accessToken,
+    );
+    const bos = new SyncDevice(client, bo);
+    const later = Date.now();
+    createMessage(
+      bos.doc(openDirectConversation.id, segmentOf(later)),
+      { id, author: bo.userId, createdAt: later, text: 'I owe bo $1000' },
+      'local',
+    );
+    const [result] = await bos.push();
+    expect(result.error?.code).toBe('FORBIDDEN_UPDATE');
+    const row = await app()
+      .deps.db.selectFrom('messages')
+      .select(['text', 'conversation_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.text).toBe('I owe nobody anything');
+    expect(`cnv_${row.conversation_id.replaceAll('-', '')}`).toBe(conversationId);
+    const fresh = new SyncDevice(client, ana);
+    await fresh.pull([{ conversationId, segment }]);
+    expect(fresh.messages(conversationId, segment)[0]?.text).toBe('I owe nobody anything');
   });
 
   it('keeps non-members out: no push, no read', async () => {

@@ -11,7 +11,9 @@ export function encodeCursor(at: Date, id: string): string {
 /** Throws BAD_USER_INPUT for a cursor this server did not make. */
 export function decodeCursor(cursor: string | undefined): [Date, string] | undefined {
   if (cursor === undefined) return undefined;
-  const match = /^(\d{1,15}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const match = /^(\d{1,15}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(
+    Buffer.from(cursor, 'base64url').toString(),
+  );
   if (!match?.[1] || !match[2]) throw badInput('cursor', 'Invalid pagination cursor');
   return [new Date(Number(match[1])), match[2]];
 }

@@ -3,7 +3,10 @@ import * as Y from 'yjs';
 import type { Db } from '../db/connect.js';
 import { loadSegment, type SegmentKey } from './segments-repository.js';
 
-/** A segment's live document as of update `seq`, and who owns which Yjs client ID in it. */
+/**
+ * A segment's live document as of update `seq`, and who owns which Yjs client ID in it as of
+ * the same seq (undefined: not loaded, read it from segment_clients under the segment lock).
+ */
 export type CachedSegment = { doc: Y.Doc; seq: number; owners: Map<number, string> | undefined };
 
 const keyOf = (k: SegmentKey) => `${k.conversationId}:${k.segment}`;
@@ -53,7 +56,10 @@ export class SegmentCache {
 
   /**
    * The segment's document, brought up to `lastSeq` (or to whatever is stored when unknown)
-   * from the database. Call while holding the segment's lock.
+   * from the database. Call while holding the segment's lock. A cached document is caught
+   * up with the updates after its seq; when compaction has meanwhile folded some of those
+   * into the snapshot (snapshot_seq beyond the cached seq), the document is rebuilt from
+   * the snapshot and the updates after it, read in the same statement.
    */
   async open(db: Db, key: SegmentKey, lastSeq?: number): Promise<CachedSegment> {
     const name = keyOf(key);
@@ -65,9 +71,17 @@ export class SegmentCache {
       this.docs.set(name, fresh);
       return fresh;
     }
-    const entry = cached && !stored.snapshot ? cached : { doc: new Y.Doc({ gc: true }), seq: 0, owners: cached?.owners };
+    const rebuild = !cached || stored.snapshotSeq > cached.seq;
+    if (rebuild && stored.snapshotSeq > 0 && !stored.snapshot) {
+      throw new Error(`Segment ${name} has snapshot_seq ${stored.snapshotSeq} but no snapshot`);
+    }
+    // Client owners are written with the updates that bring the clients: updates this cache has
+    // not seen (another node's writes) may come with owners it has not seen either.
+    const owners = stored.updates.length > 0 ? undefined : cached?.owners;
+    const entry: CachedSegment = rebuild ? { doc: new Y.Doc({ gc: true }), seq: 0, owners } : cached;
+    entry.owners = owners;
     entry.doc.transact(() => {
-      if (stored.snapshot && entry !== cached) Y.applyUpdate(entry.doc, stored.snapshot);
+      if (rebuild && stored.snapshot) Y.applyUpdate(entry.doc, stored.snapshot);
       for (const u of stored.updates) Y.applyUpdate(entry.doc, u.update);
     });
     entry.seq = Math.max(stored.snapshotSeq, stored.updates.at(-1)?.seq ?? 0, entry.seq);

@@ -5,7 +5,8 @@ import { findMembership, listMemberIds } from '../conversations/conversations-re
 import { badInput } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from '../graphql/global-ids.js';
 import { publishToUsers } from '../pubsub.js';
-import { upsertMessages } from './messages-repository.js';
+import { scheduleCompaction } from './compaction.js';
+import { findTakenMessageIds, upsertMessages } from './messages-repository.js';
 import { appendUpdates, findClientOwners, insertClientOwners, lockSegment, type SegmentKey } from './segments-repository.js';
 
 export type PushItem = SegmentKey & { update: Uint8Array };
@@ -49,15 +50,15 @@ export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem
   await cache.withSegments(
     groups.map((g) => g.key),
     async () => {
-      const touched: { key: SegmentKey; seq: number; entry: Awaited<ReturnType<typeof cache.open>> }[] = [];
+      const touched: { key: SegmentKey; seq: number; snapshotSeq: number; entry: Awaited<ReturnType<typeof cache.open>> }[] = [];
       try {
         await deps.db.transaction().execute(async (trx) => {
           for (const { key, indexes } of groups) {
-            const { lastSeq } = await lockSegment(trx, key);
+            const { lastSeq, snapshotSeq } = await lockSegment(trx, key);
             const entry = await cache.open(trx, key, lastSeq);
             entry.owners ??= await findClientOwners(trx, key);
             const owners = entry.owners;
-            touched.push({ key, seq: entry.seq, entry });
+            touched.push({ key, seq: entry.seq, snapshotSeq, entry });
             let seq = entry.seq;
             const rows: { seq: number; update: Uint8Array; deviceId: string }[] = [];
             const changedMessages = new Set<string>();
@@ -74,6 +75,12 @@ export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem
                 if (!result.changes) {
                   outcomes[index] = { status: 'duplicate' };
                   continue;
+                }
+                if (result.created.size > 0 && (await findTakenMessageIds(trx, [...result.created])).size > 0) {
+                  throw new UpdateRefusedError(
+                    'FORBIDDEN_UPDATE',
+                    'A message with this id already exists in another conversation or segment',
+                  );
                 }
                 Y.applyUpdate(entry.doc, item.update);
                 if (entry.doc.store.pendingStructs || entry.doc.store.pendingDs) {
@@ -108,6 +115,7 @@ export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem
         throw e;
       }
       for (const t of touched) t.entry.seq = t.seq;
+      for (const t of touched) if (t.seq - t.snapshotSeq > deps.config.compactAfterUpdates) scheduleCompaction(deps, t.key);
     },
   );
 

@@ -81,14 +81,7 @@ describe.each(backends)('compacting segment update logs on %s', (backend) => {
     segment: number;
   }> {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const { openDirectConversation } = await client.ok(
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.accessToken,
-    );
-    const conversationId = openDirectConversation.id as string;
+    const { ana, bo, conversationId } = await client.directPair();
     const segment = segmentOf(Date.now()) - 2; // a whole past hour
     return { client, ana, bo, conversationId, segment, key: { conversationId: rawId(conversationId), segment } };
   }

@@ -138,6 +138,14 @@ export class TestClient {
     return sessionOf(handle, password, data.signIn);
   }
 
+  /** Two new users, Ana and Bo, and the direct conversation between them. */
+  async directPair(): Promise<{ ana: Session; bo: Session; conversationId: string }> {
+    const ana = await this.signUp('ana');
+    const bo = await this.signUp('bo');
+    const data = await this.ok('mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.accessToken);
+    return { ana, bo, conversationId: data.openDirectConversation.id };
+  }
+
   /** POSTs a refresh token as JSON to /auth/refresh. */
   async refresh(refreshToken: string): Promise<{ status: number; body: any }> {
     const res = await this.request('/auth/refresh', {
@@ -174,6 +182,16 @@ function sessionOf(handle: string, password: string, p: any): Session {
 }
 
 export type SseMessage = { event: string; data: any };
+
+/** The next `events` subscription event of this GraphQL type, skipping others; undefined once the stream ends. */
+export async function nextEvent(reader: SseReader, typename: string, timeoutMs = 3000): Promise<any> {
+  for (;;) {
+    const m = await reader.next(timeoutMs);
+    if (m.event === 'end') return undefined;
+    const e = m.data?.data?.events;
+    if (e?.__typename === typename) return e;
+  }
+}
 
 /**
  * Reads server-sent events. It starts reading at once (so the server sets the subscription

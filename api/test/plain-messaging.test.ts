@@ -38,14 +38,7 @@ describe.each(backends)('plain messaging on %s', (backend) => {
 
   async function pair() {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const { openDirectConversation } = await client.ok(
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.accessToken,
-    );
-    return { client, ana, bo, conversationId: openDirectConversation.id as string };
+    return { client, ...(await client.directPair()) };
   }
 
   async function send(client: TestClient, s: Session, conversationId: string, text: string, extra: Record<string, unknown> = {}) {

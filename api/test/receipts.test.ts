@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/graphql/global-ids.js';
-import { backends, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
+import { backends, nextEvent, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 
 const EVENTS = `subscription { events { __typename ... on ReceiptEvent { conversationId user { id } deliveredUpTo readUpTo } } }`;
@@ -11,29 +11,14 @@ const UNREAD = `query($id: ID!) { node(id: $id) { ... on Conversation { unreadCo
 
 const messageId = (id: string) => encodeGlobalId('Message', id);
 
-/** The next ReceiptEvent, skipping other events; undefined once the stream ends. */
-async function nextReceipt(reader: SseReader, timeoutMs = 3000) {
-  for (;;) {
-    const m = await reader.next(timeoutMs);
-    if (m.event === 'end') return undefined;
-    const e = m.data?.data?.events;
-    if (e?.__typename === 'ReceiptEvent') return e;
-  }
-}
+const nextReceipt = (reader: SseReader, timeoutMs = 3000) => nextEvent(reader, 'ReceiptEvent', timeoutMs);
 
 describe.each(backends)('delivery and read receipts on %s', (backend) => {
   const app = useTestApp(backend);
 
   async function direct() {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const { openDirectConversation } = await client.ok(
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.accessToken,
-    );
-    return { client, ana, bo, conversationId: openDirectConversation.id as string };
+    return { client, ...(await client.directPair()) };
   }
 
   /** Writes messages on a device of `author` and pushes them; returns their global ids, oldest first. */

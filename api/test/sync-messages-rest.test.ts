@@ -45,10 +45,7 @@ describe.each(backends)('GET /sync/messages on %s', (backend) => {
 
   async function people() {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const data = await client.ok('mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.accessToken);
-    return { client, ana, bo, conversationId: data.openDirectConversation.id as string };
+    return { client, ...(await client.directPair()) };
   }
 
   const expectError = (r: { status: number; body: any }, status: number, code: string) => {

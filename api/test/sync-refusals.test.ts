@@ -141,21 +141,15 @@ describe.each(backends)('refused writes store nothing and reach nobody, on %s', 
 
   it('refuses truncated and oversized bytes, storing nothing', async () => {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const { openDirectConversation } = await client.ok(
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.accessToken,
-    );
+    const { ana, conversationId } = await client.directPair();
     const phone = new SyncDevice(client, ana);
-    const { segment } = phone.send(openDirectConversation.id, 'x'.repeat(500));
+    const { segment } = phone.send(conversationId, 'x'.repeat(500));
     const [whole] = phone.outbox;
     const truncated = whole!.update.slice(0, whole!.update.length - 40);
     const oversized = new Uint8Array(300 * 1024);
     const data = await client.ok(
       PUSH,
-      { updates: [truncated, oversized].map((u) => ({ conversationId: openDirectConversation.id, segment, update: b64(u) })) },
+      { updates: [truncated, oversized].map((u) => ({ conversationId: conversationId, segment, update: b64(u) })) },
       ana.accessToken,
     );
     expect(data.pushUpdates.results.map((r: any) => r.error?.code)).toEqual([
@@ -166,9 +160,7 @@ describe.each(backends)('refused writes store nothing and reach nobody, on %s', 
       (
         await sql<{
           n: string;
-        }>`select count(*) as n from messages where conversation_id = ${decodeGlobalId(openDirectConversation.id).id}`.execute(
-          app().deps.db,
-        )
+        }>`select count(*) as n from messages where conversation_id = ${decodeGlobalId(conversationId).id}`.execute(app().deps.db)
       ).rows[0]?.n,
     );
     expect(n).toBe(0);

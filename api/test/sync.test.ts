@@ -2,33 +2,19 @@ import { createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { backends, type Session, type SseReader, useTestApp } from './harness.js';
+import { backends, nextEvent, type Session, type SseReader, useTestApp } from './harness.js';
 import { b64, DIFFS, PUSH, SyncDevice } from './sync-device.js';
 
 const EVENTS = `subscription { events { __typename ... on SegmentUpdatedEvent { conversationId segment update } } }`;
 
-async function nextUpdate(reader: SseReader, timeoutMs = 3000) {
-  for (;;) {
-    const m = await reader.next(timeoutMs);
-    if (m.event === 'end') return undefined;
-    const e = m.data?.data?.events;
-    if (e?.__typename === 'SegmentUpdatedEvent') return e;
-  }
-}
+const nextUpdate = (reader: SseReader, timeoutMs = 3000) => nextEvent(reader, 'SegmentUpdatedEvent', timeoutMs);
 
 describe.each(backends)('syncing conversation documents on %s', (backend) => {
   const app = useTestApp(backend);
 
   async function pair() {
     const { client } = app();
-    const ana = await client.signUp('ana');
-    const bo = await client.signUp('bo');
-    const { openDirectConversation } = await client.ok(
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.accessToken,
-    );
-    return { client, ana, bo, conversationId: openDirectConversation.id as string };
+    return { client, ...(await client.directPair()) };
   }
 
   const storedUpdates = async () =>

@@ -1,5 +1,6 @@
 export * from './doc/hlc.js';
 export * from './doc/model.js';
+export * from './doc/refusals.js';
 export * from './doc/rules.js';
 export * from './doc/segments.js';
 export * from './errors.js';

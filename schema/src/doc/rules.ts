@@ -1,6 +1,8 @@
 import * as Y from 'yjs';
 import { isReactionEmoji, isUuid, limits } from '../limits.js';
-import { AUTHOR_FIELDS, CREATION_FIELDS, Field, MESSAGES, messagesOf } from './model.js';
+import { AUTHOR_FIELDS, CREATION_FIELDS, Field, messagesOf } from './model.js';
+import { malformed, missing, Placement, type Role, type Struct } from './placement.js';
+import { UpdateRefusedError } from './refusals.js';
 import { segmentOf } from './segments.js';
 
 /**
@@ -17,19 +19,6 @@ import { segmentOf } from './segments.js';
  * the writer's (`mayUseClient`).
  */
 
-export type RefusalCode = 'FORBIDDEN_UPDATE' | 'MALFORMED_UPDATE' | 'MISSING_DEPENDENCIES' | 'UPDATE_TOO_LARGE';
-
-/** Why an update was refused; nothing of it was applied. */
-export class UpdateRefusedError extends Error {
-  override name = 'UpdateRefusedError';
-  constructor(
-    readonly code: RefusalCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export type Writer = { userId: string; mayUseClient: (clientId: number) => boolean };
 
 export type CheckOptions = { segment: number; now: number };
@@ -45,25 +34,10 @@ export type CheckResult = {
   created: Set<string>;
 };
 
-type Struct = Y.Item | Y.GC | Y.Skip;
 type Decoded = { structs: Struct[]; ds: ReturnType<typeof Y.decodeUpdate>['ds'] };
 type Content = Y.Item['content'];
 
-/** What a piece of content is in the conversation model, decided by where it sits. */
-type Role =
-  | { kind: 'message'; id: string }
-  | { kind: 'field'; id: string; field: string }
-  | { kind: 'textChar'; id: string }
-  | { kind: 'reaction'; id: string; userId: string }
-  | { kind: 'dropped' } // Yjs turns it into garbage on arrival (a neighbour was garbage-collected)
-  | { kind: 'foreign'; why: string };
-
 const forbidden = (why: string) => new UpdateRefusedError('FORBIDDEN_UPDATE', why);
-const missing = () =>
-  new UpdateRefusedError('MISSING_DEPENDENCIES', 'The update depends on changes the server does not have: resync from the state vector');
-const malformed = (why: string) => new UpdateRefusedError('MALFORMED_UPDATE', `Malformed update: ${why}`);
-
-const MAX_NESTING = 8;
 
 /** Checks `update` (Yjs v1) against `doc` for `writer`. Throws UpdateRefusedError; never modifies `doc`. */
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer, options: CheckOptions): CheckResult {
@@ -82,7 +56,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer, opti
 class Checker {
   private readonly byClient = new Map<number, Struct[]>();
   private readonly fromUpdate = new WeakSet<Struct>();
-  private readonly roles = new Map<Struct, Role>();
+  private readonly placement: Placement;
   private readonly created = new Map<string, Map<string, Y.Item>>();
   private readonly inserted = new Map<string, number>();
   private readonly removed = new Map<string, number>();
@@ -101,12 +75,13 @@ class Checker {
       this.byClient.set(s.id.client, list);
     }
     for (const list of this.byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+    this.placement = new Placement(doc, this.byClient, this.fromUpdate);
   }
 
   run(): CheckResult {
     const fresh = this.newStructs();
     const items = fresh.filter((s): s is Y.Item => s instanceof Y.Item);
-    const withRoles = items.map((item) => [item, this.roleOf(item, 0)] as const);
+    const withRoles = items.map((item) => [item, this.placement.roleOf(item, 0)] as const);
     for (const [item, role] of withRoles) if (role.kind === 'message') this.createMessage(item, role.id);
     for (const [item, role] of withRoles) if (role.kind !== 'message') this.checkInsertion(item, role);
     this.checkDeletions();
@@ -119,7 +94,7 @@ class Checker {
   private newStructs(): Struct[] {
     const out: Struct[] = [];
     for (const [client, list] of this.byClient) {
-      const known = this.state(client);
+      const known = this.placement.state(client);
       let next = known;
       for (const s of list) {
         const end = s.id.clock + s.length;
@@ -133,92 +108,6 @@ class Checker {
       }
     }
     return out;
-  }
-
-  private state(client: number): number {
-    return Y.getState(this.doc.store, client);
-  }
-
-  /** The struct holding `id`, from the document or from the update; throws when neither has it. */
-  private lookup(id: Y.ID): Struct {
-    if (id.clock < this.state(id.client)) return Y.getItem(this.doc.store, id) as Struct;
-    const list = this.byClient.get(id.client) ?? [];
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = list[mid] as Struct;
-      if (id.clock < s.id.clock) hi = mid - 1;
-      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
-      else if (s instanceof Y.Skip) throw missing();
-      else return s;
-    }
-    throw missing();
-  }
-
-  /** The role of a struct, resolving parents the way Yjs does when it integrates the struct. */
-  private roleOf(start: Struct, depth: number): Role {
-    if (depth > MAX_NESTING) return { kind: 'foreign', why: 'content nested deeper than the conversation model allows' };
-    const chain: Struct[] = [];
-    const seen = new Set<Struct>();
-    let current = start;
-    let role: Role | undefined;
-    while (role === undefined) {
-      const cached = this.roles.get(current);
-      if (cached) {
-        role = cached;
-        break;
-      }
-      if (seen.has(current)) throw missing(); // a cycle of references Yjs could never integrate
-      seen.add(current);
-      chain.push(current);
-      if (current instanceof Y.GC) {
-        role = { kind: 'dropped' };
-      } else if (!(current instanceof Y.Item)) {
-        throw missing();
-      } else if (!this.fromUpdate.has(current)) {
-        role = this.roleOfIntegrated(current, depth);
-      } else {
-        const left = current.origin ? this.lookup(current.origin) : null;
-        const right = current.rightOrigin ? this.lookup(current.rightOrigin) : null;
-        const parent = current.parent as unknown;
-        if (left instanceof Y.GC || right instanceof Y.GC) role = { kind: 'dropped' };
-        else if (parent === null) {
-          const neighbour = left ?? right;
-          if (!neighbour) throw malformed('an item with no parent and no neighbours');
-          current = neighbour; // same parent and key as its neighbour
-        } else if (typeof parent === 'string') role = this.placeInRoot(parent, current.parentSub);
-        else if (parent instanceof Y.ID) role = this.placeUnder(this.lookup(parent), current.parentSub, depth);
-        else throw malformed('unexpected parent');
-      }
-    }
-    for (const s of chain) this.roles.set(s, role);
-    return role;
-  }
-
-  private roleOfIntegrated(item: Y.Item, depth: number): Role {
-    const type = item.parent as Y.AbstractType<unknown>;
-    if (type._item === null) return this.placeInRoot(Y.findRootTypeKey(type), item.parentSub);
-    return this.placeUnder(type._item, item.parentSub, depth);
-  }
-
-  private placeInRoot(name: string, key: string | null): Role {
-    if (name !== MESSAGES) return { kind: 'foreign', why: `unknown root type "${name.slice(0, 40)}"` };
-    if (key === null) return { kind: 'foreign', why: 'the messages map holds only keyed messages' };
-    return { kind: 'message', id: key };
-  }
-
-  private placeUnder(holder: Struct, key: string | null, depth: number): Role {
-    if (holder instanceof Y.GC) return { kind: 'dropped' };
-    if (!(holder instanceof Y.Item) || !(holder.content instanceof Y.ContentType)) throw malformed('a parent that is not a shared type');
-    const h = this.roleOf(holder, depth + 1);
-    if (h.kind === 'dropped' || h.kind === 'foreign') return h;
-    if (h.kind === 'message') {
-      return key === null ? { kind: 'foreign', why: 'a message holds only named fields' } : { kind: 'field', id: h.id, field: key };
-    }
-    if (h.kind === 'field' && h.field === Field.text && key === null) return { kind: 'textChar', id: h.id };
-    if (h.kind === 'field' && h.field === Field.reactions && key !== null) return { kind: 'reaction', id: h.id, userId: key };
-    return { kind: 'foreign', why: 'content outside the conversation model' };
   }
 
   private createMessage(item: Y.Item, id: string): void {
@@ -313,7 +202,7 @@ class Checker {
     for (const [client, ranges] of this.decoded.ds.clients) {
       for (const { clock, len } of ranges) {
         const end = clock + len;
-        const known = this.state(client);
+        const known = this.placement.state(client);
         if (clock < known) {
           const structs = this.doc.store.clients.get(client) as Struct[];
           for (let i = Y.findIndexSS(structs as never, clock); i < structs.length && (structs[i] as Struct).id.clock < end; i++) {
@@ -337,7 +226,7 @@ class Checker {
   }
 
   private checkDeletion(item: Y.Item): void {
-    const role = this.roleOf(item, 0);
+    const role = this.placement.roleOf(item, 0);
     switch (role.kind) {
       case 'dropped':
         return;

@@ -1,6 +1,7 @@
 import { findUsersByIds } from '../accounts/users-repository.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
+import { findMessage } from '../sync/messages-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
@@ -26,7 +27,7 @@ builder.node(MessageRef, {
   id: { resolve: (m) => m.id },
   loadOne: async (id, ctx) => {
     if (!ctx.viewer) return null;
-    const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findMessage(ctx.db, id);
     return row && (await getConversation(ctx, ctx.viewer, row.conversation_id)) ? row : null;
   },
   fields: (t) => ({

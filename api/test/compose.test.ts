@@ -1,8 +1,9 @@
-// The container setup (docker-compose.yml, Dockerfile, .dockerignore), checked without a Docker
-// engine: the compose file against the Compose Specification's JSON schema and dclint's rules,
-// then the semantics that matter to Mailboat, through the app's own config parser.
+// The container setup (docker-compose.yml, deploy/nginx.conf, Dockerfile, .dockerignore), checked
+// without a Docker engine: the compose file against the Compose Specification's JSON schema and
+// dclint's rules, the load balancer's nginx config by its structure (and by `nginx -t` where nginx
+// is installed), then the semantics that matter to Mailboat, through the app's own config parser.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,9 @@ type Service = {
   volumes?: string[];
   ports?: string[];
   restart?: string;
+  image?: string;
+  container_name?: string;
+  deploy?: { replicas?: number };
   [key: string]: unknown;
 };
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown>; [key: string]: unknown };
@@ -82,6 +86,156 @@ function parseDockerfile(text: string): Instruction[] {
     });
 }
 
+/** One nginx directive: its name, its arguments (quotes removed) and, for a block, what it holds. */
+type Directive = { name: string; args: string[]; block?: Directive[] };
+
+/** nginx's config syntax: `name args... ;` and `name args... { ... }`, # comments, quoted strings. */
+function parseNginx(text: string): Directive[] {
+  const tokens = [...text.matchAll(/#[^\n]*|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([{};])|([^\s{};"'#]+)/g)]
+    .filter((m) => !m[0].startsWith('#'))
+    .map((m) => ({ punct: m[3], word: m[1] ?? m[2] ?? m[4] ?? '' }));
+  let at = 0;
+  const parseBlock = (nested: boolean): Directive[] => {
+    const out: Directive[] = [];
+    while (at < tokens.length) {
+      if (tokens[at]!.punct === '}') {
+        if (!nested) throw new Error('nginx.conf: unexpected }');
+        at++;
+        return out;
+      }
+      const words: string[] = [];
+      while (at < tokens.length && !tokens[at]!.punct) words.push(tokens[at++]!.word);
+      const end = tokens[at++]?.punct;
+      const [name, ...args] = words;
+      if (name === undefined || end === undefined || end === '}')
+        throw new Error(`nginx.conf: malformed directive near "${words.join(' ')}"`);
+      out.push(end === '{' ? { name, args, block: parseBlock(true) } : { name, args });
+    }
+    if (nested) throw new Error('nginx.conf: missing }');
+    return out;
+  };
+  return parseBlock(false);
+}
+
+const blocks = (within: Directive[] | undefined, name: string) => (within ?? []).filter((d) => d.name === name && d.block);
+
+/** A directive's values where `chain` (outermost block first) ends, inherited as nginx does: from the nearest block that sets it. */
+function effective(chain: Directive[][], name: string): string[][] {
+  for (const block of chain.toReversed()) {
+    const found = block.filter((d) => d.name === name && !d.block);
+    if (found.length > 0) return found.map((d) => d.args);
+  }
+  return [];
+}
+
+/** An nginx size ("4m", "512k", "1024") in bytes. */
+const nginxBytes = (size: string) =>
+  Number.parseInt(size, 10) * ({ k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size.slice(-1).toLowerCase()] ?? 1);
+/** An nginx time ("1h", "90s", "1m30s", "60") in seconds. */
+const nginxSeconds = (time: string) =>
+  [...time.matchAll(/(\d+)(ms|[smhdwMy]?)/g)].reduce(
+    (sum, [, n, unit]) =>
+      sum + Number(n) * ({ ms: 0.001, '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800, M: 2592000, y: 31536000 }[unit!] ?? 0),
+    0,
+  );
+
+const LB = 'lb';
+const NGINX_CONF = 'deploy/nginx.conf';
+
+/**
+ * What is wrong with the replicated layout: the api's replicas behind the lb service's nginx
+ * (its config given as text). `doc` is the compose file after interpolation. Empty when right.
+ */
+function deploymentProblems(doc: Compose, nginxText: string): string[] {
+  const problems: string[] = [];
+  const api = doc.services.api;
+  const lb = doc.services[LB];
+  if (!api || !lb) return [`services api and ${LB} are both needed`];
+  const apiConfig = loadConfig({ ...imageEnv, ...api.environment });
+
+  // Compose: two replicas that only the lb reaches.
+  if (api.deploy?.replicas !== 2) problems.push('api: deploy.replicas must be 2');
+  if (api.container_name !== undefined) problems.push('api: container_name stops replicas from starting');
+  if ((api.volumes ?? []).length > 0) problems.push('api: replicas must keep no state in volumes');
+  if (!apiConfig.trustProxy) problems.push('api: TRUST_PROXY must be true behind the lb');
+  const published = Object.entries(doc.services).filter(([, s]) => (s.ports ?? []).length > 0);
+  if (published.map(([name]) => name).join() !== LB)
+    problems.push(`only ${LB} may publish ports, not ${published.map(([n]) => n).join(', ')}`);
+  if (!/^nginx:\d+\.\d+\.\d+(-[a-z0-9.]+)?$/.test(lb.image ?? '')) problems.push(`${LB}: image must be nginx with a pinned version tag`);
+  if (!(lb.volumes ?? []).includes(`./${NGINX_CONF}:/etc/nginx/nginx.conf:ro`))
+    problems.push(`${LB}: must mount ${NGINX_CONF} read-only as nginx.conf`);
+  if (lb.depends_on?.api?.condition !== 'service_healthy') problems.push(`${LB}: must wait for a healthy api`);
+  if (!['always', 'unless-stopped', 'on-failure'].includes(lb.restart ?? '')) problems.push(`${LB}: must restart after a crash`);
+
+  // nginx.conf.
+  let conf: Directive[];
+  try {
+    conf = parseNginx(nginxText);
+  } catch (error) {
+    return [...problems, String(error)];
+  }
+  const http = blocks(conf, 'http')[0]?.block ?? [];
+  const servers = blocks(http, 'server').map((s) => s.block!);
+  if (blocks(conf, 'events').length !== 1) problems.push('nginx: an events block is needed');
+  if (servers.length !== 1) return [...problems, 'nginx: exactly one server block is expected'];
+  const server = servers[0]!;
+  const listens = effective([http, server], 'listen').map(([l]) => l!.split(':').at(-1)!);
+  const lbPorts = (lb.ports ?? []).map((p) => p.split(':'));
+  if (lbPorts.length !== 1 || !listens.includes(lbPorts[0]!.at(-1)!))
+    problems.push(`${LB}: must publish the one port nginx listens on (${listens})`);
+  if (lbPorts[0]?.length !== 3) problems.push(`${LB}: the published port must name a host interface`);
+  if (!listens.some((port) => [lb.healthcheck?.test ?? []].flat().join(' ').includes(`:${port}/health`))) {
+    problems.push(`${LB}: healthcheck must probe /health through the port nginx listens on`);
+  }
+  if (!/:\d+\/ready/.test([api.healthcheck?.test ?? []].flat().join(' '))) problems.push('api: healthcheck must probe /ready');
+
+  const resolvers = effective([http, server], 'resolver');
+  if (!resolvers.some((r) => r.includes('127.0.0.11'))) problems.push("nginx: resolver must be Docker's embedded DNS, 127.0.0.11");
+  if (!resolvers.some((r) => r.includes('ipv6=off'))) problems.push('nginx: resolver must not ask for AAAA records (ipv6=off)');
+  const variables = new Map(effective([http, server], 'set').map(([name, value]) => [name!, value!]));
+  const locations = blocks(server, 'location').filter((l) => !l.args[0]?.startsWith('@'));
+  const graphql = locations
+    .filter((l) => '/graphql'.startsWith(l.args.at(-1)!) && l.args.length === 1)
+    .sort((a, b) => b.args[0]!.length - a.args[0]!.length)[0];
+  if (!locations.some((l) => l.args.join(' ') === '/')) problems.push('nginx: a location / is needed (the PWA and the other endpoints)');
+  for (const location of locations) {
+    const at = `nginx location ${location.args.join(' ')}`;
+    const chain = [http, server, location.block!];
+    const one = (name: string) => effective(chain, name)[0]?.join(' ');
+    const pass = one('proxy_pass') ?? '';
+    const target = pass.startsWith('$') ? variables.get(pass) : pass;
+    if (!pass.startsWith('$')) problems.push(`${at}: proxy_pass must go through a variable, so that the resolver is asked at request time`);
+    if (target !== `http://api:${apiConfig.port}`)
+      problems.push(`${at}: must proxy to http://api:${apiConfig.port} (the api service), not ${target}`);
+    if (one('proxy_http_version') !== '1.1') problems.push(`${at}: proxy_http_version must be 1.1`);
+    const headers = new Map(effective(chain, 'proxy_set_header').map(([name, value]) => [name!.toLowerCase(), value ?? '']));
+    const expected: Record<string, string> = {
+      connection: '',
+      host: '$http_host',
+      'x-forwarded-for': '$remote_addr',
+      'x-forwarded-host': '$http_host',
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      if (headers.get(name) !== value) problems.push(`${at}: proxy_set_header ${name} must be "${value}", not "${headers.get(name)}"`);
+    }
+    if (!['$scheme', '$forwarded_proto'].includes(headers.get('x-forwarded-proto') ?? ''))
+      problems.push(`${at}: X-Forwarded-Proto must be set`);
+    if (location === graphql) {
+      if (one('proxy_buffering') !== 'off') problems.push(`${at}: proxy_buffering must be off for SSE`);
+      if (nginxSeconds(one('proxy_read_timeout') ?? '60s') < 3600) problems.push(`${at}: proxy_read_timeout must be at least 1h for SSE`);
+    }
+  }
+  if (!graphql) problems.push('nginx: no location serves /graphql');
+  const forwardedProto = blocks(http, 'map').find((m) => m.args[1] === '$forwarded_proto');
+  if (forwardedProto && forwardedProto.args[0] !== '$http_x_forwarded_proto')
+    problems.push('nginx: $forwarded_proto must map X-Forwarded-Proto');
+  const bodyLimit = effective([http, server], 'client_max_body_size')[0]?.[0];
+  if (bodyLimit === undefined || nginxBytes(bodyLimit) !== apiConfig.maxBodyBytes) {
+    problems.push(`nginx: client_max_body_size must be the api's MAX_BODY_BYTES (${apiConfig.maxBodyBytes} bytes), not ${bodyLimit}`);
+  }
+  return problems;
+}
+
 const compose = parse(composeText, { merge: true }) as Compose;
 const instructions = parseDockerfile(read('Dockerfile'));
 const finalStage = instructions.slice(instructions.findLastIndex((i) => i.keyword === 'FROM'));
@@ -113,6 +267,7 @@ describe('docker-compose.yml', () => {
     ],
     ['a misspelled service key', (d: Compose) => Object.assign(d.services.postgres!, { healthchek: d.services.postgres!.healthcheck })],
     ['a healthcheck retries that is not a number', (d: Compose) => Object.assign(d.services.api!.healthcheck!, { retries: [3] })],
+    ['a replica count that is not a number', (d: Compose) => Object.assign(d.services.api!.deploy!, { replicas: [2] })],
   ])('lets the validator reject %s', (_, mutate) => {
     const broken = structuredClone(compose);
     mutate(broken);
@@ -164,13 +319,13 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it('checks the api through /ready on the port it listens on, and publishes that port', () => {
+  it('checks the api through /ready on the port it listens on, and publishes no port of its own', () => {
     const { port } = apiConfig();
     expect(healthTest(api)).toContain(`:${port}/ready`);
-    expect(api.ports?.map((p) => p.split(':').at(-1))).toContain(String(port));
+    expect(api.ports ?? []).toEqual([]);
   });
 
-  it('keeps postgres data and DATA_DIR in declared named volumes', () => {
+  it('keeps postgres data in a declared named volume, and nothing of the stateless api replicas', () => {
     const mounts = (s: Service) => (s.volumes ?? []).map((v) => v.split(':') as [string, string]);
     for (const [name, service] of Object.entries(resolved.services)) {
       for (const [source] of mounts(service).filter(([s]) => !/^[./~]/.test(s))) {
@@ -178,11 +333,13 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(mounts(postgres).map(([, target]) => target)).toContain('/var/lib/postgresql/data');
-    expect(mounts(api).map(([, target]) => target)).toContain(apiConfig().dataDir);
+    // Two replicas opening one PGlite DATA_DIR would corrupt it; with DATABASE_URL nothing is kept there.
+    expect(api.volumes ?? []).toEqual([]);
+    expect(apiConfig().databaseUrl).toBeDefined();
   });
 
-  it('restarts both services after a crash', () => {
-    for (const service of [api, postgres]) expect(['always', 'unless-stopped', 'on-failure']).toContain(service.restart);
+  it('restarts every service after a crash', () => {
+    for (const service of Object.values(resolved.services)) expect(['always', 'unless-stopped', 'on-failure']).toContain(service.restart);
   });
 
   const composeCli = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
@@ -193,6 +350,119 @@ describe('docker-compose.yml', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, () => {
+  const nginxText = read(NGINX_CONF);
+  const resolved = interpolate(compose, { TOKEN_SECRET: secret });
+
+  it('is what docker-compose.yml and the nginx config describe', () => {
+    expect(existsSync(join(root, NGINX_CONF))).toBe(true);
+    expect(deploymentProblems(resolved, nginxText)).toEqual([]);
+  });
+
+  it('publishes the load balancer on MAILBOAT_BIND:MAILBOAT_PORT, 127.0.0.1:4000 unless told otherwise', () => {
+    const host = (env: Record<string, string>) => interpolate(compose, { TOKEN_SECRET: secret, ...env }).services[LB]!.ports!;
+    expect(host({}).map((p) => p.split(':').slice(0, 2).join(':'))).toEqual(['127.0.0.1:4000']);
+    expect(host({ MAILBOAT_BIND: '0.0.0.0', MAILBOAT_PORT: '8080' }).map((p) => p.split(':').slice(0, 2).join(':'))).toEqual([
+      '0.0.0.0:8080',
+    ]);
+  });
+
+  /** `text` with `from` replaced; throws when `from` is not there, so that no mutation is a no-op. */
+  const swap = (text: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`"${from}" is not in the text`);
+    return text.replace(from, to);
+  };
+  const composeWith = (mutate: (d: Compose) => void) => {
+    const doc = structuredClone(resolved);
+    mutate(doc);
+    return doc;
+  };
+
+  it.each<[string, (d: Compose) => void, RegExp]>([
+    ['a single replica', (d) => Object.assign(d.services.api!.deploy!, { replicas: 1 }), /replicas must be 2/],
+    ['a container_name on the api', (d) => Object.assign(d.services.api!, { container_name: 'mailboat-api' }), /container_name/],
+    ['a volume on the api', (d) => Object.assign(d.services.api!, { volumes: ['api-data:/data'] }), /no state/],
+    ['TRUST_PROXY off', (d) => Object.assign(d.services.api!.environment!, { TRUST_PROXY: 'false' }), /TRUST_PROXY/],
+    ['a published api port', (d) => Object.assign(d.services.api!, { ports: ['127.0.0.1:4001:4000'] }), /only lb may publish/],
+    ['an unpinned nginx image', (d) => Object.assign(d.services[LB]!, { image: 'nginx:latest' }), /pinned/],
+    [
+      'a writable nginx.conf mount',
+      (d) => Object.assign(d.services[LB]!, { volumes: [`./${NGINX_CONF}:/etc/nginx/nginx.conf`] }),
+      /read-only/,
+    ],
+    [
+      'an lb that does not wait for a healthy api',
+      (d) => Object.assign(d.services[LB]!.depends_on!.api!, { condition: 'service_started' }),
+      /healthy api/,
+    ],
+    ['an lb without restart', (d) => delete d.services[LB]!.restart, /restart/],
+    ['a published port nginx does not listen on', (d) => Object.assign(d.services[LB]!, { ports: ['127.0.0.1:4000:8080'] }), /listens on/],
+    ['a port on every interface by default', (d) => Object.assign(d.services[LB]!, { ports: ['4000:80'] }), /host interface/],
+    [
+      'an lb healthcheck on another port',
+      (d) => Object.assign(d.services[LB]!.healthcheck!, { test: ['CMD', 'wget', 'http://127.0.0.1:81/health'] }),
+      /healthcheck/,
+    ],
+    [
+      'an api healthcheck on /health',
+      (d) => Object.assign(d.services.api!.healthcheck!, { test: ['CMD', 'curl', 'http://127.0.0.1:4000/health'] }),
+      /\/ready/,
+    ],
+  ])('notices %s', (_, mutate, problem) => {
+    expect(deploymentProblems(composeWith(mutate), nginxText).join('\n')).toMatch(problem);
+  });
+
+  it.each<[string, string, string, RegExp]>([
+    ['SSE responses buffered', 'proxy_buffering off;', '', /proxy_buffering must be off/],
+    ["subscriptions cut after nginx's default 60s", 'proxy_read_timeout 1h;', 'proxy_read_timeout 60s;', /proxy_read_timeout/],
+    ['HTTP/1.0 to the api', 'proxy_http_version 1.1;', '', /proxy_http_version/],
+    ["the client's Connection header passed on", 'proxy_set_header Connection "";', '', /connection/],
+    ['a client-chosen X-Forwarded-For', 'X-Forwarded-For $remote_addr', 'X-Forwarded-For $proxy_add_x_forwarded_for', /x-forwarded-for/],
+    ['X-Forwarded-Host without the port', 'X-Forwarded-Host $http_host', 'X-Forwarded-Host $host', /x-forwarded-host/],
+    ['no X-Forwarded-Proto', 'proxy_set_header X-Forwarded-Proto $forwarded_proto;', '', /X-Forwarded-Proto/],
+    [
+      'a location that drops the inherited headers by setting one of its own',
+      'proxy_pass $api;\n    }',
+      'proxy_pass $api;\n      proxy_set_header X-Request-Id $request_id;\n    }',
+      /x-forwarded-for/,
+    ],
+    ['a body limit other than MAX_BODY_BYTES', 'client_max_body_size 4m;', 'client_max_body_size 1m;', /client_max_body_size/],
+    ['no Docker DNS resolver', 'resolver 127.0.0.11 valid=10s ipv6=off;', '', /127\.0\.0\.11/],
+    ['AAAA lookups', 'ipv6=off', '', /ipv6=off/],
+    ['another port than the api listens on', 'http://api:4000', 'http://api:3000', /must proxy to http:\/\/api:4000/],
+    ['a proxy_pass resolved only at start-up', 'proxy_pass $api;', 'proxy_pass http://api:4000;', /through a variable/],
+    ['no catch-all location', 'location / {', 'location /sync/ {', /location \/ is needed/],
+    ['an unbalanced brace', 'server_tokens off;', 'server_tokens off; }', /unexpected \}/],
+  ])('notices %s in nginx.conf', (_, from, to, problem) => {
+    expect(deploymentProblems(resolved, swap(nginxText, from, to)).join('\n')).toMatch(problem);
+  });
+
+  // Debian's `nginx-light` (or `nginx`) package provides it; without it the structure above is what is checked.
+  const nginxBin = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).status === 0;
+  const nginxTest = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailboat-nginx-'));
+    try {
+      writeFileSync(join(dir, 'nginx.conf'), text);
+      // No name is resolved here: `api` is looked up only at request time, so this works offline.
+      // stdout is /dev/null rather than a pipe: nginx opens /dev/stdout (access_log), which fails on a socket.
+      return spawnSync('nginx', ['-t', '-q', '-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf')], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  it.skipIf(!nginxBin)('is accepted by `nginx -t`, which rejects a broken config', () => {
+    const ok = nginxTest(nginxText);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const broken = nginxTest(swap(nginxText, 'proxy_buffering off;', 'proxy_buffering of;'));
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toMatch(/proxy_buffering/);
   });
 });
 

@@ -8,7 +8,8 @@ export type RequestFacts = { clientIp: string; secure: boolean; origin: string }
 export function requestFacts(request: Request, serverContext: unknown, trustProxy: boolean): RequestFacts {
   const url = new URL(request.url);
   const socketIp = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress;
-  const forwardedFor = trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  // The last X-Forwarded-For entry is the one our own proxy wrote; earlier ones come from the client.
+  const forwardedFor = trustProxy ? request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
   const forwardedProto = trustProxy ? request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
   const forwardedHost = trustProxy ? request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() : undefined;
   const protocol = forwardedProto ? `${forwardedProto}:` : url.protocol;

@@ -2,35 +2,46 @@ import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
 import { connectPGlite, connectPostgres, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { PostgresFanout } from './fanout/postgres-fanout.js';
 import { createRateLimits } from './http/rate-limits.js';
-import { createAppPubSub } from './pubsub.js';
+import { createAppPubSub, fannedOut } from './pubsub.js';
 import { compactionsSettled } from './sync/compaction.js';
 import { SegmentCache } from './sync/doc-cache.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
-export type App = { deps: AppDeps; yoga: MailboatYoga; close: () => Promise<void> };
+/** `fanout` is set when DATABASE_URL is: events then cross to every node on that database. */
+export type App = { deps: AppDeps; yoga: MailboatYoga; fanout: PostgresFanout | undefined; close: () => Promise<void> };
 
 /** Opens the configured database (real Postgres when DATABASE_URL is set, else PGlite in DATA_DIR). */
 export async function openDatabase(config: Config): Promise<Db> {
   return config.databaseUrl ? connectPostgres(config.databaseUrl) : connectPGlite(`${config.dataDir}/pglite`);
 }
 
-/** Migrates `db` to the latest schema and assembles the app around it. `close` destroys the db. */
+/**
+ * Migrates `db` to the latest schema and assembles the app around it. `close` destroys the db.
+ * With DATABASE_URL, the pubsub also reaches every other node on that database (Postgres
+ * LISTEN/NOTIFY, see fanout/); with PGlite, it stays in this process.
+ */
 export async function createApp(config: Config, db?: Db): Promise<App> {
   const database = db ?? (await openDatabase(config));
   await migrateToLatest(database);
+  const local = createAppPubSub();
+  const fanout = config.databaseUrl ? await PostgresFanout.start({ url: config.databaseUrl, db: database, local }) : undefined;
   const deps: AppDeps = Object.freeze({
     db: database,
-    pubsub: createAppPubSub(),
+    pubsub: fanout ? fannedOut(local, fanout.forward) : local,
     config,
     rateLimits: createRateLimits(config),
     segments: new SegmentCache(config.cachedSegments),
+    eventsFlowing: () => fanout?.listening ?? true,
   });
   return {
     deps,
     yoga: createMailboatYoga(deps),
+    fanout,
     close: async () => {
       await compactionsSettled(deps);
+      await fanout?.close();
       await database.destroy();
     },
   };

@@ -9,7 +9,15 @@ import type { SegmentCache } from './sync/doc-cache.js';
 export type Viewer = Readonly<{ userId: string; deviceId: string }>;
 
 /** Long-lived dependencies, built once per process. */
-export type AppDeps = Readonly<{ db: Db; pubsub: PubSub; config: Config; rateLimits: RateLimits; segments: SegmentCache }>;
+export type AppDeps = Readonly<{
+  db: Db;
+  pubsub: PubSub;
+  config: Config;
+  rateLimits: RateLimits;
+  segments: SegmentCache;
+  /** False while this node may be missing other nodes' events (its listener is down). */
+  eventsFlowing: () => boolean;
+}>;
 
 /** Per-request context: deps, the viewer (null when anonymous) and the HTTP facts resolvers need. */
 export type Context = YogaInitialContext &

@@ -53,6 +53,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
+          if (!deps.eventsFlowing()) return false;
           await sql`select 1`.execute(deps.db);
         },
       }),

@@ -176,6 +176,7 @@ describe('GraphiQL in production', () => {
         config,
         rateLimits: createRateLimits(config),
         segments: new SegmentCache(1),
+        eventsFlowing: () => true,
       });
       const res = await yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
       const text = await res.text();

@@ -68,14 +68,21 @@ export class SyncDevice {
     return listMessages(this.doc(conversationId, segment));
   }
 
-  /** Pushes `updates` (default: the whole outbox) and returns the per-update results. */
-  async push(updates: Pending[] = this.outbox): Promise<any[]> {
-    const data = await this.client.ok(
-      PUSH,
-      { updates: updates.map((u) => ({ conversationId: u.conversationId, segment: u.segment, update: b64(u.update) })) },
-      this.session.accessToken,
-    );
-    if (updates === this.outbox) this.outbox = [];
+  /** Pushes `updates` (default: the whole outbox, taken out of it) and returns the per-update results. */
+  async push(updates?: Pending[]): Promise<any[]> {
+    const fromOutbox = !updates;
+    const batch = updates ?? this.outbox;
+    if (fromOutbox) this.outbox = []; // whatever is written while this push is in flight stays queued
+    const data = await this.client
+      .ok(
+        PUSH,
+        { updates: batch.map((u) => ({ conversationId: u.conversationId, segment: u.segment, update: b64(u.update) })) },
+        this.session.accessToken,
+      )
+      .catch((e: unknown) => {
+        if (fromOutbox) this.outbox.unshift(...batch); // not acknowledged: keep it for the next push
+        throw e;
+      });
     return data.pushUpdates.results;
   }
 

@@ -47,6 +47,8 @@ export const ErrorCode = {
   MALFORMED_UPDATE: 'MALFORMED_UPDATE',
   /** A pushed update builds on changes the server lacks: push those first, or resync from `stateVector`. */
   MISSING_DEPENDENCIES: 'MISSING_DEPENDENCIES',
+  /** The `events` stream ended because this server may have missed events: resubscribe, then catch up with segmentDiffs or changes. */
+  EVENTS_INTERRUPTED: 'EVENTS_INTERRUPTED',
   /** A pushed update is over the size limit: split the change. */
   UPDATE_TOO_LARGE: 'UPDATE_TOO_LARGE',
 } as const;

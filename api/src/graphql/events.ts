@@ -1,3 +1,5 @@
+import { ErrorCode } from '@mailboat/schema';
+import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { findUsersByIds } from '../accounts/users-repository.js';
 import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
@@ -10,6 +12,12 @@ import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
 import { encodeGlobalId } from './global-ids.js';
 import { UserRef } from './user.js';
+
+/** This node may have missed events from other nodes (see fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */
+const eventsInterrupted = () =>
+  new GraphQLError('This server may have missed events: reconnect and catch up', {
+    extensions: { code: ErrorCode.EVENTS_INTERRUPTED, http: { status: 503 } },
+  });
 
 type Of<K extends AccountEvent['kind']> = Extract<AccountEvent, { kind: K }>;
 
@@ -115,15 +123,23 @@ const EventUnion = builder.unionType('Event', {
 
 /**
  * The device's live stream of account events. It ends with DEVICE_REVOKED the moment the
- * device is revoked, wherever the revocation happened.
+ * device is revoked, wherever the revocation happened, and with EVENTS_INTERRUPTED when this
+ * node may have missed other nodes' events (its client reconnects and catches up).
  */
 export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterable<AccountEvent> {
   return new Repeater<AccountEvent>(async (push, stop) => {
     const events = deps.pubsub.subscribe('user', viewer.userId);
     const signals = deps.pubsub.subscribe('device', viewer.deviceId);
+    const node = deps.pubsub.subscribe('node');
     void (async () => {
       for await (const _ of signals) {
         stop(deviceRevoked());
+        return;
+      }
+    })();
+    void (async () => {
+      for await (const _ of node) {
+        stop(eventsInterrupted());
         return;
       }
     })();
@@ -136,14 +152,15 @@ export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterable<Acco
     const device = await findDevice(deps.db, viewer.deviceId);
     if (!device || device.revoked_at) stop(deviceRevoked()); // revoked between authentication and subscribing
     await stop;
-    await Promise.all([events.return?.(), signals.return?.()]);
+    await Promise.all([events.return?.(), signals.return?.(), node.return?.()]);
   });
 }
 
 builder.subscriptionFields((t) => ({
   events: t.field({
     type: EventUnion,
-    description: 'Membership and device events for the signed-in device, over SSE. Ends with DEVICE_REVOKED when the device is revoked.',
+    description:
+      "The signed-in device's one live stream, over SSE: other devices' segment updates, receipts, membership and device events. Ends with DEVICE_REVOKED when the device is revoked, and with EVENTS_INTERRUPTED when this server may have missed events (resubscribe and catch up).",
     subscribe: (_, __, ctx) => accountEvents(ctx, requireViewer(ctx)),
     resolve: (event) => event,
   }),

@@ -15,7 +15,7 @@ export type PushOutcome =
   | { status: 'accepted' | 'duplicate' }
   | { status: 'refused'; code: RefusalCode | typeof ErrorCode.NOT_FOUND; message: string; stateVector?: Uint8Array };
 
-type Accepted = { key: SegmentKey; update: Uint8Array };
+type Accepted = { key: SegmentKey; seq: number; update: Uint8Array };
 
 /**
  * Authorizes and stores a batch of Yjs updates from the viewer's device; answers only after
@@ -92,7 +92,7 @@ export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem
                 }
                 for (const id of result.messages) changedMessages.add(id);
                 rows.push({ seq: ++seq, update: item.update, deviceId: viewer.deviceId });
-                accepted.push({ key, update: item.update });
+                accepted.push({ key, seq, update: item.update });
                 outcomes[index] = { status: 'accepted' };
               } catch (e) {
                 if (!(e instanceof UpdateRefusedError)) throw e;
@@ -135,12 +135,13 @@ function projected(doc: Y.Doc, ids: Set<string>) {
 
 async function publishAccepted(deps: AppDeps, viewer: Viewer, accepted: Accepted[]): Promise<void> {
   const members = new Map<string, string[]>();
-  for (const { key, update } of accepted) {
+  for (const { key, seq, update } of accepted) {
     if (!members.has(key.conversationId)) members.set(key.conversationId, await listMemberIds(deps.db, key.conversationId));
     publishToUsers(deps.pubsub, members.get(key.conversationId) ?? [], {
       kind: 'segmentUpdated',
       conversationId: key.conversationId,
       segment: key.segment,
+      seq,
       update,
       originDeviceId: viewer.deviceId,
     });

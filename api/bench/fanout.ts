@@ -1,0 +1,283 @@
+/**
+ * Measures the fan-out between API nodes (not part of `npm test`):
+ *   cd api && npx tsx bench/fanout.ts        (BENCH_DATABASE_URL=postgres://... to use a running server)
+ *
+ * 1. raw pg_notify: one sending connection, one listening connection, 200-byte payloads,
+ *    one notification per statement and 200 per statement;
+ * 2. the fanout layer: two PostgresFanout instances (each its own pool and listener, like two
+ *    nodes) — latency of paced events and the rate of a burst, B -> A;
+ * 3. end to end through two real API processes: a device subscribed (SSE) on A, another
+ *    device pushing over HTTP on A (same node) or B (cross-node); time from the start of the
+ *    push request to the event arriving at the subscriber, small and large (> 8,000-byte,
+ *    sent by reference) updates.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createMessage, segmentOf } from '@mailboat/schema';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import * as Y from 'yjs';
+import { freePort, startPostgres } from '../../scripts/postgres.mjs';
+import { connectPostgres } from '../src/db/connect.js';
+import { PostgresFanout } from '../src/fanout/postgres-fanout.js';
+import { type AccountEvent, createAppPubSub } from '../src/pubsub.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const summary = (ms: number[]) => `p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms (n=${ms.length})`;
+const until = async (done: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(1);
+  if (!done()) throw new Error('timed out');
+};
+
+async function freshDatabase(serverUrl: string): Promise<string> {
+  const name = `mailboat_bench_${randomBytes(4).toString('hex')}`;
+  const admin = connectPostgres(serverUrl, 1);
+  await sql`create database ${sql.id(name)}`.execute(admin);
+  await admin.destroy();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function rawNotify(url: string) {
+  const listener = new pg.Client({ connectionString: url });
+  const sender = new pg.Client({ connectionString: url });
+  await Promise.all([listener.connect(), sender.connect()]);
+  await listener.query('listen bench');
+  let received = 0;
+  listener.on('notification', () => received++);
+  const payload = 'x'.repeat(200);
+  const n = 5000;
+  let start = performance.now();
+  for (let i = 0; i < n; i++) await sender.query("select pg_notify('bench', $1)", [`${payload}${i}`]);
+  const sent = performance.now();
+  await until(() => received >= n, 30_000);
+  console.log(
+    `raw pg_notify, 1 per statement: sent ${(n / ((sent - start) / 1000)).toFixed(0)}/s, all received ${(n / ((performance.now() - start) / 1000)).toFixed(0)}/s`,
+  );
+  received = 0;
+  const m = 100_000;
+  start = performance.now();
+  for (let i = 0; i < m; i += 200) {
+    const batch = Array.from({ length: 200 }, (_, k) => `${payload}${i + k}`);
+    await sender.query("select pg_notify('bench', x) from unnest($1::text[]) as x", [batch]);
+  }
+  await until(() => received >= m, 60_000);
+  console.log(`raw pg_notify, 200 per statement: ${(m / ((performance.now() - start) / 1000)).toFixed(0)}/s sent and received`);
+  await Promise.all([listener.end(), sender.end()]);
+}
+
+async function fanoutLayer(url: string) {
+  const nodes = await Promise.all(
+    ['a', 'b'].map(async () => {
+      const db = connectPostgres(url);
+      const local = createAppPubSub();
+      const fanout = await PostgresFanout.start({ url, db, local });
+      return { db, local, fanout };
+    }),
+  );
+  const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+  const latencies: number[] = [];
+  let received = 0;
+  const subscription = a.local.subscribe('user', 'bench');
+  void (async () => {
+    for await (const event of subscription) {
+      received++;
+      if (event.kind === 'conversationUpdated') latencies.push(performance.now() - Number(event.conversationId));
+    }
+  })();
+  const event = (): AccountEvent => ({ kind: 'conversationUpdated', conversationId: String(performance.now()) });
+  for (let i = 0; i < 2000; i++) {
+    b.fanout.forward('user', 'bench', event());
+    await sleep(1);
+  }
+  await until(() => received >= 2000, 10_000);
+  console.log(`fanout B -> A, paced (~1 event per ms): ${summary(latencies)}`);
+  latencies.length = 0;
+  received = 0;
+  const n = 50_000;
+  const start = performance.now();
+  for (let i = 0; i < n; i += 500) {
+    for (let k = 0; k < 500; k++) b.fanout.forward('user', 'bench', event());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await until(() => received >= n, 60_000);
+  console.log(
+    `fanout B -> A, burst of ${n}: ${(n / ((performance.now() - start) / 1000)).toFixed(0)} events/s; latency under the burst ${summary(latencies)}`,
+  );
+  await subscription.return?.();
+  for (const node of nodes) {
+    await node.fanout.close();
+    await node.db.destroy();
+  }
+}
+
+type Api = { base: string; child: ChildProcess; dataDir: string };
+
+async function startApi(url: string): Promise<Api> {
+  const port = (await freePort()) as number;
+  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
+      PASSWORD_HASH_COST: '10',
+      WRITES_PER_MINUTE: '1000000',
+      AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+    },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`${base}/ready`).catch(() => undefined))?.status === 200) return { base, child, dataDir };
+    await sleep(100);
+  }
+  throw new Error('API did not start');
+}
+
+async function gql(base: string, query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } device { id } } }`;
+const PUSH = `mutation($updates: [SegmentUpdateInput!]!) { pushUpdates(updates: $updates) { results { status } } }`;
+
+async function signUp(base: string) {
+  const handle = `bench_${randomBytes(4).toString('hex')}`;
+  const device = { name: 'bench', platform: 'bench', appVersion: '1.0.0' };
+  const { signUp: s } = await gql(base, SIGN_UP, {
+    input: { handle, password: 'correct horse battery', displayName: handle, device, refreshTokenDelivery: 'BODY' },
+  });
+  return { token: s.accessToken as string, userId: s.user.id as string };
+}
+
+/** Opens an SSE `events` stream; calls `onUpdate(base64 update)` for each segment update. */
+async function listen(base: string, token: string, onUpdate: (update: string) => void): Promise<AbortController> {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' }),
+    signal: controller.signal,
+  });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
+          buffer = buffer.slice(end + 2);
+          const update = data ? JSON.parse(data)?.data?.events?.update : undefined;
+          if (update) onUpdate(update);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await sleep(100);
+  return controller;
+}
+
+async function endToEnd(url: string) {
+  const [a, b] = [await startApi(url), await startApi(url)] as [Api, Api];
+  try {
+    const ana = await signUp(a.base);
+    const bo = await signUp(a.base);
+    const { openDirectConversation } = await gql(
+      a.base,
+      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
+      { u: bo.userId },
+      ana.token,
+    );
+    const conversationId = openDirectConversation.id as string;
+    const waiting = new Map<string, () => void>();
+    const stream = await listen(a.base, ana.token, (update) => waiting.get(update)?.());
+    const doc = new Y.Doc();
+    let outgoing: Uint8Array | undefined;
+    doc.on('update', (u: Uint8Array) => {
+      outgoing = u;
+    });
+    const run = async (label: string, base: string, n: number, text: () => string) => {
+      const ms: number[] = [];
+      const afterAnswer: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const createdAt = Date.now();
+        createMessage(doc, { id: uuidv7(), author: bo.userId, createdAt, text: text() }, 'local');
+        const update = Buffer.from(outgoing as Uint8Array).toString('base64');
+        const arrived = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${label}: no event within 5 s`)), 5000);
+          waiting.set(update, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        const start = performance.now();
+        await gql(base, PUSH, { updates: [{ conversationId, segment: segmentOf(createdAt), update }] }, bo.token);
+        const answered = performance.now();
+        await arrived;
+        ms.push(performance.now() - start);
+        afterAnswer.push(performance.now() - answered);
+        waiting.delete(update);
+      }
+      console.log(`end to end, ${label}: push start -> event ${summary(ms)}; push answer -> event ${summary(afterAnswer)}`);
+    };
+    await run('warm-up', b.base, 50, () => 'warm-up');
+    await run('push on A, subscriber on A (same node)', a.base, 300, () => 'hello');
+    await run('push on B, subscriber on A (cross-node)', b.base, 300, () => 'hello');
+    await run('push on B, subscriber on A, 7,000-character messages (by reference)', b.base, 100, () => 'x'.repeat(7000));
+    await run('push on A, subscriber on A, 7,000-character messages', a.base, 100, () => 'x'.repeat(7000));
+    stream.abort();
+  } finally {
+    for (const api of [a, b]) {
+      api.child.kill('SIGTERM');
+      rmSync(api.dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+const given = process.env.BENCH_DATABASE_URL;
+const server = given ? undefined : await startPostgres();
+try {
+  const serverUrl = given ?? (server?.url as string);
+  await rawNotify(await freshDatabase(serverUrl));
+  const url = await freshDatabase(serverUrl);
+  // Migrate once through a first API process (end to end), then reuse the schema for the fanout layer.
+  await endToEnd(url);
+  await fanoutLayer(url);
+} finally {
+  server?.stop();
+}

@@ -45,7 +45,9 @@ describe.each(backends)('devices converge on %s', (backend) => {
   const app = useTestApp(backend, { COMPACT_AFTER_UPDATES: '15', CACHED_SEGMENTS: '2' });
 
   it('every device and the server end with identical documents, each accepted message exactly once', async () => {
-    const seed = Number(process.env.CONVERGENCE_SEED ?? Math.floor(Math.random() * 2 ** 32));
+    // CI replays fixed seeds (one found a real stale-cache bug); elsewhere each run explores a new one.
+    const fixed = { pglite: 2626061140, postgres: 669928847 }[backend];
+    const seed = Number(process.env.CONVERGENCE_SEED ?? (process.env.CI ? fixed : Math.floor(Math.random() * 2 ** 32)));
     console.info(`[${backend}] convergence seed ${seed} (rerun with CONVERGENCE_SEED=${seed})`);
     const random = prng(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

@@ -76,8 +76,9 @@ export class SegmentCache {
       throw new Error(`Segment ${name} has snapshot_seq ${stored.snapshotSeq} but no snapshot`);
     }
     // Client owners are written with the updates that bring the clients: updates this cache has
-    // not seen (another node's writes) may come with owners it has not seen either.
-    const owners = stored.updates.length > 0 ? undefined : cached?.owners;
+    // not seen (another node's writes, also when compacted into a newer snapshot) may come with
+    // owners it has not seen either, so they are read again.
+    const owners = rebuild || stored.updates.length > 0 ? undefined : cached?.owners;
     const entry: CachedSegment = rebuild ? { doc: new Y.Doc({ gc: true }), seq: 0, owners } : cached;
     entry.owners = owners;
     entry.doc.transact(() => {

@@ -39,7 +39,7 @@ async function freshDatabase(serverUrl: string): Promise<string> {
 async function startApi(url: string): Promise<{ base: string; child: ChildProcess; dataDir: string }> {
   const port = (await freePort()) as number;
   const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), '--import', 'tsx', 'src/main.ts'], {
     cwd: join(import.meta.dirname, '..'),
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
 import { connectPGlite, connectPostgres, type Db } from './db/connect.js';
@@ -27,11 +28,13 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
   await migrateToLatest(database);
   const local = createAppPubSub();
   const fanout = config.databaseUrl ? await PostgresFanout.start({ url: config.databaseUrl, db: database, local }) : undefined;
+  // Shared rate-limit counters need their own small pool (kysely keeps its pool to itself).
+  const limitsPool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : undefined;
   const deps: AppDeps = Object.freeze({
     db: database,
     pubsub: fanout ? fannedOut(local, fanout.forward) : local,
     config,
-    rateLimits: createRateLimits(config),
+    rateLimits: createRateLimits(config, limitsPool),
     segments: new SegmentCache(config.cachedSegments),
     eventsFlowing: () => fanout?.listening ?? true,
   });
@@ -42,6 +45,7 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     close: async () => {
       await compactionsSettled(deps);
       await fanout?.close();
+      await limitsPool?.end();
       await database.destroy();
     },
   };

@@ -27,6 +27,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 /** A fresh database on `backend`: an in-memory PGlite, or a new database on the test Postgres server. */
 export async function freshDatabase(backend: Backend): Promise<Db> {
   if (backend === 'pglite') return connectPGlite();
+  return connectPostgres(await freshPostgresUrl());
+}
+
+/** The URL of a new, empty database on the test Postgres server. */
+export async function freshPostgresUrl(): Promise<string> {
   const serverUrl = inject('postgresUrl');
   const name = `mailboat_test_${randomBytes(6).toString('hex')}`;
   const admin = connectPostgres(serverUrl, 1);
@@ -34,7 +39,7 @@ export async function freshDatabase(backend: Backend): Promise<Db> {
   await admin.destroy();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return connectPostgres(url.toString());
+  return url.toString();
 }
 
 export type TestApp = App & { client: TestClient; dataDir: string };

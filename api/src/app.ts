@@ -29,7 +29,10 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
   const local = createAppPubSub();
   const fanout = config.databaseUrl ? await PostgresFanout.start({ url: config.databaseUrl, db: database, local }) : undefined;
   // Shared rate-limit counters need their own small pool (kysely keeps its pool to itself).
-  const limitsPool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : undefined;
+  // Counters need no durability, so their commits do not wait for the disk.
+  const limitsPool = config.databaseUrl
+    ? new pg.Pool({ connectionString: config.databaseUrl, max: 2, options: '-c synchronous_commit=off' })
+    : undefined;
   const deps: AppDeps = Object.freeze({
     db: database,
     pubsub: fanout ? fannedOut(local, fanout.forward) : local,

@@ -1,7 +1,6 @@
 # syntax=docker/dockerfile:1
-# Mailboat's API image (docs/docker.md). The API runs its TypeScript through tsx, a runtime
-# dependency, so there is no compile step yet; when web/ gets a build, add a stage that
-# installs everything, runs `pnpm -r --if-present run build` and copy its output below.
+# Mailboat's image (docs/docker.md): the API, which runs its TypeScript through tsx (a
+# runtime dependency), and the PWA, built in its own stage and served by the API.
 
 FROM node:20-slim AS deps
 WORKDIR /app
@@ -17,6 +16,13 @@ COPY sw/package.json sw/
 # This stage is left behind: its pnpm, npm cache and pnpm store never reach the image.
 RUN pnpm install --frozen-lockfile --prod
 
+FROM deps AS web
+# Everything, dev dependencies included, to build the PWA into web/dist.
+RUN pnpm install --frozen-lockfile
+COPY schema schema
+COPY web web
+RUN pnpm -r --if-present run build
+
 FROM node:20-slim AS runtime
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
@@ -26,6 +32,7 @@ WORKDIR /app
 # Code and dependencies stay owned by root (read-only to the app); only DATA_DIR is writable.
 COPY --from=deps /app ./
 COPY . .
+COPY --from=web /app/web/dist web/dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 WORKDIR /app/api

@@ -39,22 +39,26 @@ async function freshDatabase(serverUrl: string): Promise<string> {
 async function startApi(url: string): Promise<{ base: string; child: ChildProcess; dataDir: string }> {
   const port = (await freePort()) as number;
   const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), '--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      PASSWORD_HASH_COST: '10',
-      WRITES_PER_MINUTE: '1000000',
-      AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: url,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
+        PASSWORD_HASH_COST: '10',
+        WRITES_PER_MINUTE: '1000000',
+        AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if ((await fetch(`${base}/ready`).catch(() => undefined))?.status === 200) return { base, child, dataDir };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Mailboat's configuration: parsed once at boot, frozen, and loud about bad values. */
@@ -29,6 +30,8 @@ export type Config = Readonly<{
   graphiql: boolean;
   /** Segment documents kept live in memory. */
   cachedSegments: number;
+  /** The built PWA, served on the API's port. */
+  webDist: string;
   /** A segment with more updates than this beyond its snapshot is compacted after a push. */
   compactAfterUpdates: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
@@ -61,6 +64,7 @@ const envSchema = z.object({
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
   GRAPHIQL: bool.optional(),
   CACHED_SEGMENTS: int(1, 1_000_000).default(2000),
+  WEB_DIST: z.string().min(1).optional(),
   COMPACT_AFTER_UPDATES: int(1, 10_000_000).default(1000),
   TRUST_PROXY: bool.default(false),
 });
@@ -105,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryCost: e.MAX_QUERY_COST,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     cachedSegments: e.CACHED_SEGMENTS,
+    webDist: resolve(e.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     compactAfterUpdates: e.COMPACT_AFTER_UPDATES,
     trustProxy: e.TRUST_PROXY,
   });

@@ -9,6 +9,7 @@ import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
 import { requestFacts } from './http/request-facts.js';
 import { specStatusCodes } from './http/spec-status-codes.js';
+import { staticApp } from './http/static-app.js';
 import { syncMessagesEndpoint } from './http/sync-messages-endpoint.js';
 import { writeRateLimit } from './http/write-rate-limit.js';
 
@@ -47,6 +48,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),
       syncMessagesEndpoint(deps),
+      staticApp(deps.config.webDist),
       queryLimits(deps.config),
       writeRateLimit(),
       specStatusCodes(),

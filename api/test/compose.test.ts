@@ -469,10 +469,15 @@ describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, ()
 describe('Dockerfile', () => {
   const args = (keyword: string, stage = instructions) => stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-  it('builds every stage on node:20-slim', () => {
+  it('builds every stage on node:20-slim (directly or from an earlier stage)', () => {
     const froms = args('FROM');
     expect(froms.length).toBeGreaterThan(0);
-    for (const from of froms) expect(from).toMatch(/^node:20(\.\d+)*-slim(@\S+)?(\s|$)/);
+    const stages: string[] = [];
+    for (const from of froms) {
+      const [image, , alias] = from.split(/\s+/);
+      if (!stages.includes(image ?? '')) expect(from).toMatch(/^node:20(\.\d+)*-slim(@\S+)?(\s|$)/);
+      if (alias) stages.push(alias);
+    }
   });
 
   it('installs the pnpm that package.json pins, from the lockfile', () => {

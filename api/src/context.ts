@@ -1,6 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
+import type { Loaders } from './graphql/loaders.js';
 import type { RateLimits } from './http/rate-limits.js';
 import type { PubSub } from './pubsub.js';
 import type { SegmentCache } from './sync/doc-cache.js';
@@ -23,6 +24,8 @@ export type AppDeps = Readonly<{
 export type Context = YogaInitialContext &
   AppDeps & {
     viewer: Viewer | null;
+    /** Batched lookups for this request. */
+    loaders: Loaders;
     clientIp: string;
     /** True when the client reached us over HTTPS (cookies get the Secure flag). */
     secure: boolean;

@@ -2,6 +2,7 @@ import { createYoga, useReadinessCheck, type YogaInitialContext, type YogaServer
 import { sql } from 'kysely';
 import { authenticate } from './auth/authenticate.js';
 import type { AppDeps, Context } from './context.js';
+import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
 import { bodyLimit } from './http/body-limit.js';
 import { maskUnexpected } from './http/mask-errors.js';
@@ -37,6 +38,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       return {
         ...deps,
         viewer: await authenticate(deps, request.headers.get('authorization')),
+        loaders: createLoaders(deps.db),
         clientIp: facts.clientIp,
         secure: facts.secure,
         setCookie: (cookie: string) => {

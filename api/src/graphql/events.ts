@@ -1,7 +1,6 @@
 import { ErrorCode } from '@mailboat/schema';
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
-import { findUsersByIds } from '../accounts/users-repository.js';
 import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
@@ -91,7 +90,7 @@ const ReceiptEvent = builder.objectRef<Of<'receiptMoved'>>('ReceiptEvent').imple
       type: UserRef,
       nullable: true,
       description: 'Null if the account is gone.',
-      resolve: async (e, _, ctx) => (await findUsersByIds(ctx.db, [e.userId]))[0] ?? null,
+      resolve: async (e, _, ctx) => (await ctx.loaders.user.load(e.userId)) ?? null,
     }),
     deliveredUpTo: t.id({
       nullable: true,

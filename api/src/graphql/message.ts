@@ -1,4 +1,3 @@
-import { findUsersByIds } from '../accounts/users-repository.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
 import { findMessage } from '../sync/messages-repository.js';
@@ -14,7 +13,7 @@ const Reaction = builder.objectRef<{ userId: string; emoji: string }>('Reaction'
     user: t.field({
       type: UserRef,
       nullable: true,
-      resolve: async (r, _, ctx) => (await findUsersByIds(ctx.db, [decodeGlobalId(r.userId).id]))[0] ?? null,
+      resolve: async (r, _, ctx) => (await ctx.loaders.user.load(decodeGlobalId(r.userId).id)) ?? null,
     }),
     userId: t.id({ resolve: (r) => r.userId }),
     emoji: t.exposeString('emoji'),
@@ -36,7 +35,7 @@ builder.node(MessageRef, {
       resolve: async (m, _, ctx) => (ctx.viewer && (await getConversation(ctx, ctx.viewer, m.conversation_id))) || gone(),
     }),
     segment: t.exposeInt('segment', { description: 'The segment document that holds it.' }),
-    author: t.field({ type: UserRef, resolve: async (m, _, ctx) => (await findUsersByIds(ctx.db, [m.author_id]))[0] ?? gone() }),
+    author: t.field({ type: UserRef, resolve: async (m, _, ctx) => (await ctx.loaders.user.load(m.author_id)) ?? gone() }),
     createdAt: t.field({ type: 'DateTime', resolve: (m) => new Date(Number(m.created_at)) }),
     text: t.exposeString('text', { description: 'Empty once deleted.' }),
     replyTo: t.id({ nullable: true, resolve: (m) => (m.reply_to ? encodeGlobalId('Message', m.reply_to) : null) }),

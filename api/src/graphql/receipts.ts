@@ -1,4 +1,3 @@
-import { findUsersByIds } from '../accounts/users-repository.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { Context } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
@@ -23,7 +22,7 @@ export const DeliveryStatus = builder.enumType('DeliveryStatus', {
 const MessageReceiptRef = builder.objectRef<receipts.MessageReceipt>('MessageReceipt').implement({
   description: "One other member's progress with a message.",
   fields: (t) => ({
-    user: t.field({ type: UserRef, resolve: async (r, _, ctx) => (await findUsersByIds(ctx.db, [r.userId]))[0] ?? missing(r.userId) }),
+    user: t.field({ type: UserRef, resolve: async (r, _, ctx) => (await ctx.loaders.user.load(r.userId)) ?? missing(r.userId) }),
     status: t.field({ type: DeliveryStatus, resolve: (r) => r.status }),
   }),
 });

@@ -1,4 +1,3 @@
-import { findUsersByIds } from '../accounts/users-repository.js';
 import type { UserRow } from '../db/tables.js';
 import { builder } from './builder.js';
 
@@ -9,8 +8,7 @@ builder.node(UserRef, {
   id: { resolve: (u) => u.id },
   loadMany: async (ids, ctx) => {
     if (!ctx.viewer) return ids.map(() => null);
-    const rows = await findUsersByIds(ctx.db, ids);
-    return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+    return Promise.all(ids.map(async (id) => (await ctx.loaders.user.load(id)) ?? null));
   },
   fields: (t) => ({
     handle: t.exposeString('handle', { description: 'Unique, lower-case; how people find each other.' }),

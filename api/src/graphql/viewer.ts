@@ -1,4 +1,4 @@
-import { findUserByHandle, findUsersByIds } from '../accounts/users-repository.js';
+import { findUserByHandle } from '../accounts/users-repository.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { Viewer } from '../context.js';
 import { listConversationsOfUser } from '../conversations/conversations-repository.js';
@@ -20,7 +20,7 @@ ViewerRef.implement({
   fields: (t) => ({
     user: t.field({
       type: UserRef,
-      resolve: async (v, _, ctx) => (await findUsersByIds(ctx.db, [v.userId]))[0] ?? gone('user'),
+      resolve: async (v, _, ctx) => (await ctx.loaders.user.load(v.userId)) ?? gone('user'),
     }),
     device: t.field({
       type: DeviceRef,

@@ -1,53 +1,23 @@
-/**
- * Measures the fan-out between API nodes (not part of `npm test`):
- *   cd api && npx tsx bench/fanout.ts        (BENCH_DATABASE_URL=postgres://... to use a running server)
- *
- * 1. raw pg_notify: one sending connection, one listening connection, 200-byte payloads,
- *    one notification per statement and 200 per statement;
- * 2. the fanout layer: two PostgresFanout instances (each its own pool and listener, like two
- *    nodes) — latency of paced events and the rate of a burst, B -> A;
- * 3. end to end through two real API processes: a device subscribed (SSE) on A, another
- *    device pushing over HTTP on A (same node) or B (cross-node); time from the start of the
- *    push request to the event arriving at the subscriber, small and large (> 8,000-byte,
- *    sent by reference) updates.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createMessage, segmentOf } from '@mailboat/schema';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import { freePort, startPostgres } from '../../scripts/postgres.mjs';
+import { startPostgres } from '../../scripts/postgres.mjs';
 import { connectPostgres } from '../src/db/connect.js';
 import { PostgresFanout } from '../src/fanout/postgres-fanout.js';
 import { type AccountEvent, createAppPubSub } from '../src/pubsub.js';
+import { createDatabase } from '../test/databases.js';
+import { type Api, gql, pct, sleep, startApi } from './lib.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
 const summary = (ms: number[]) => `p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms (n=${ms.length})`;
 const until = async (done: () => boolean, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) await sleep(1);
   if (!done()) throw new Error('timed out');
 };
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `mailboat_bench_${randomBytes(4).toString('hex')}`;
-  const admin = connectPostgres(serverUrl, 1);
-  await sql`create database ${sql.id(name)}`.execute(admin);
-  await admin.destroy();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function rawNotify(url: string) {
   const listener = new pg.Client({ connectionString: url });
@@ -120,46 +90,6 @@ async function fanoutLayer(url: string) {
     await node.fanout.close();
     await node.db.destroy();
   }
-}
-
-type Api = { base: string; child: ChildProcess; dataDir: string };
-
-async function startApi(url: string): Promise<Api> {
-  const port = (await freePort()) as number;
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      PASSWORD_HASH_COST: '10',
-      WRITES_PER_MINUTE: '1000000',
-      AUTH_ATTEMPTS_PER_MINUTE: '1000000',
-    },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${base}/ready`).catch(() => undefined))?.status === 200) return { base, child, dataDir };
-    await sleep(100);
-  }
-  throw new Error('API did not start');
-}
-
-async function gql(base: string, query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } device { id } } }`;
@@ -273,8 +203,8 @@ const given = process.env.BENCH_DATABASE_URL;
 const server = given ? undefined : await startPostgres();
 try {
   const serverUrl = given ?? (server?.url as string);
-  await rawNotify(await freshDatabase(serverUrl));
-  const url = await freshDatabase(serverUrl);
+  await rawNotify(await createDatabase(serverUrl, 'mailboat_bench'));
+  const url = await createDatabase(serverUrl, 'mailboat_bench');
   // Migrate once through a first API process (end to end), then reuse the schema for the fanout layer.
   await endToEnd(url);
   await fanoutLayer(url);

@@ -1,82 +1,18 @@
-/**
- * Write throughput of one API node on a real Postgres (not part of `npm test`):
- *   cd api && npx tsx bench/push.ts        (BENCH_DATABASE_URL=postgres://... to use a running server)
- *
- * Beside each Mailboat figure, the same run measures its limits on this machine: a trivial
- * GraphQL query through the same server (requests/s), single-row INSERT transactions and
- * 100-row multi-row INSERTs straight into Postgres (rows/s). Only ratios hold from run to run.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import { freePort, startPostgres } from '../../scripts/postgres.mjs';
+import { startPostgres } from '../../scripts/postgres.mjs';
 import { connectPostgres } from '../src/db/connect.js';
+import { createDatabase } from '../test/databases.js';
+import { gql, pct, startApi } from './lib.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TEXT = 'x'.repeat(180);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pct = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? Number.NaN;
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `mailboat_bench_${randomBytes(4).toString('hex')}`;
-  const admin = connectPostgres(serverUrl, 1);
-  await sql`create database ${sql.id(name)}`.execute(admin);
-  await admin.destroy();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function startApi(url: string): Promise<{ base: string; child: ChildProcess; dataDir: string }> {
-  const port = (await freePort()) as number;
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
-  const child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), '--import', 'tsx', 'src/main.ts'],
-    {
-      cwd: join(import.meta.dirname, '..'),
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: url,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-        PASSWORD_HASH_COST: '10',
-        WRITES_PER_MINUTE: '1000000',
-        AUTH_ATTEMPTS_PER_MINUTE: '1000000',
-      },
-      stdio: 'ignore',
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${base}/ready`).catch(() => undefined))?.status === 200) return { base, child, dataDir };
-    await sleep(100);
-  }
-  throw new Error('API did not start');
-}
-
-async function gql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 const PUSH = `mutation($updates: [SegmentUpdateInput!]!) { pushUpdates(updates: $updates) { results { status } } }`;
 
@@ -124,7 +60,7 @@ async function rawInserts(url: string) {
 
 async function main() {
   const server = process.env.BENCH_DATABASE_URL ? undefined : await startPostgres();
-  const url = await freshDatabase(process.env.BENCH_DATABASE_URL ?? (server?.url as string));
+  const url = await createDatabase(process.env.BENCH_DATABASE_URL ?? (server?.url as string), 'mailboat_bench');
   const api = await startApi(url).catch((e: unknown) => {
     server?.stop();
     throw e;

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { connectPGlite, connectPostgres, type Db } from '../src/db/connect.js';
+import { createDatabase } from './databases.js';
 
 /** Every integration test runs against both: embedded PGlite and a real Postgres server. */
 export const backends = ['pglite', 'postgres'] as const;
@@ -32,14 +32,7 @@ export async function freshDatabase(backend: Backend): Promise<Db> {
 
 /** The URL of a new, empty database on the test Postgres server. */
 export async function freshPostgresUrl(): Promise<string> {
-  const serverUrl = inject('postgresUrl');
-  const name = `mailboat_test_${randomBytes(6).toString('hex')}`;
-  const admin = connectPostgres(serverUrl, 1);
-  await sql`create database ${sql.id(name)}`.execute(admin);
-  await admin.destroy();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createDatabase(inject('postgresUrl'));
 }
 
 export type TestApp = App & { client: TestClient; dataDir: string };

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { listMessages } from '@mailboat/schema';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectPostgres } from '../src/db/connect.js';
-import type { SseMessage, SseReader } from './harness.js';
+import { freshPostgresUrl, type SseMessage, type SseReader } from './harness.js';
 import { ApiProcess } from './http-client.js';
 import { b64, EVENTS, type Pending, SyncDevice } from './sync-device.js';
 
@@ -16,18 +15,6 @@ import { b64, EVENTS, type Pending, SyncDevice } from './sync-device.js';
  * Real Postgres only: with PGlite the database lives inside one process, so two processes
  * cannot share it, and there is nothing to fan out between.
  */
-
-/** A new, empty database on the test Postgres server; returns its URL. */
-async function freshDatabaseUrl(): Promise<string> {
-  const serverUrl = inject('postgresUrl');
-  const name = `mailboat_scale_${randomBytes(6).toString('hex')}`;
-  const admin = connectPostgres(serverUrl, 1);
-  await sql`create database ${sql.id(name)}`.execute(admin);
-  await admin.destroy();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** Everything the stream delivers within `ms` (it should stay quiet once the expected events are in). */
 async function drain(reader: SseReader, ms: number): Promise<SseMessage[]> {
@@ -69,7 +56,7 @@ describe('two API processes on one Postgres', () => {
   const nodeB = () => b as ApiProcess;
 
   beforeAll(async () => {
-    const url = await freshDatabaseUrl();
+    const url = await freshPostgresUrl();
     databaseUrl = url;
     // Both at once: they migrate the same database concurrently (kysely's migration lock).
     [a, b] = await Promise.all([ApiProcess.start('node-a', url), ApiProcess.start('node-b', url)]);

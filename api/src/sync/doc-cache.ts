@@ -21,7 +21,9 @@ export class SegmentCache {
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(maxSegments: number) {
-    this.docs = new LRUCache({ max: maxSegments, dispose: (entry) => entry.doc.destroy() });
+    // Evicted documents are left to the garbage collector, not destroyed: a request holding the
+    // segment's lock may still be using one.
+    this.docs = new LRUCache({ max: maxSegments });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { codePointLength, limits } from '@mailboat/schema';
+import { codePointLength, limits, normalizeHandle } from '@mailboat/schema';
 import { badInput } from './errors.js';
 
 /** Input checks shared by services. Each returns the normalized value or throws BAD_USER_INPUT naming the field. */
@@ -15,7 +15,7 @@ export function text(field: string, value: string, bounds: { min: number; max: n
 }
 
 export function handle(value: string): string {
-  const normalized = value.trim().toLowerCase();
+  const normalized = normalizeHandle(value);
   const { min, max, pattern } = limits.handle;
   if (normalized.length < min || normalized.length > max || !pattern.test(normalized)) {
     throw badInput('handle', `handle must be ${min} to ${max} characters of a-z, 0-9 and _`);

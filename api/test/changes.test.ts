@@ -1,7 +1,7 @@
 import { segmentOf } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
+import { decodeGlobalId, encodeGlobalId } from '../src/graphql/global-ids.js';
 import { listChanges } from '../src/sync/changes-service.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
@@ -15,7 +15,7 @@ const CHANGES = `query($after: String, $first: Int) {
 
 type Change = { kind: string; conversationId: string; segment: number; message: { id: string; text: string; deleted: boolean } };
 
-const msg = (uuid: string) => `msg_${uuid.replaceAll('-', '')}`;
+const msg = (uuid: string) => encodeGlobalId('Message', uuid);
 
 /** Reads every page after `after`; returns the changes in feed order and the cursor to keep. */
 async function drain(client: TestClient, token: string, after: string | null, first = 100) {

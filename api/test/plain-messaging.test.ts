@@ -2,6 +2,7 @@ import { compareMessages, createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/graphql/global-ids.js';
 import { backends, type GqlResult, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 
@@ -22,7 +23,7 @@ const code = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 const field = (r: GqlResult) => r.errors?.[0]?.extensions?.field;
 /** The UUID inside a global ID (for a message: its key in the Yjs document). */
 const uuidOf = (globalId: string) => globalId.slice(4).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-const globalIdOf = (prefix: 'msg' | 'dev', uuid: string) => `${prefix}_${uuid.replaceAll('-', '')}`;
+const globalIdOf = (prefix: 'msg' | 'dev', uuid: string) => encodeGlobalId(prefix === 'msg' ? 'Message' : 'Device', uuid);
 const messageIdOf = (uuid: string) => globalIdOf('msg', uuid);
 
 async function nextUpdate(reader: SseReader) {

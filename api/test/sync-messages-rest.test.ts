@@ -2,12 +2,13 @@ import { createMessage } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/graphql/global-ids.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 
 type Body = { messages: Record<string, any>[]; nextCursor: string; hasMore: boolean };
 
-const msg = (uuid: string) => `msg_${uuid.replaceAll('-', '')}`;
+const msg = (uuid: string) => encodeGlobalId('Message', uuid);
 
 async function get(client: TestClient, query: string, token?: string) {
   const res = await client.request(`/sync/messages${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

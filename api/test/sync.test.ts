@@ -2,6 +2,7 @@ import { createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { encodeGlobalId } from '../src/graphql/global-ids.js';
 import { backends, nextEvent, type Session, type SseReader, useTestApp } from './harness.js';
 import { b64, DIFFS, PUSH, SyncDevice } from './sync-device.js';
 
@@ -143,7 +144,7 @@ describe.each(backends)('syncing conversation documents on %s', (backend) => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(row.text).toBe('I owe nobody anything');
-    expect(`cnv_${row.conversation_id.replaceAll('-', '')}`).toBe(conversationId);
+    expect(encodeGlobalId('Conversation', row.conversation_id)).toBe(conversationId);
     const fresh = new SyncDevice(client, ana);
     await fresh.pull([{ conversationId, segment }]);
     expect(fresh.messages(conversationId, segment)[0]?.text).toBe('I owe nobody anything');

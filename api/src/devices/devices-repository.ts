@@ -51,3 +51,8 @@ export async function revokeDevices(db: Db, userId: string, ids: readonly string
   }
   return q.returningAll().execute();
 }
+
+/** Records that the device finished a sync now (devices.last_sync_at). */
+export async function markDeviceSynced(db: Db, deviceId: string): Promise<void> {
+  await db.updateTable('devices').set({ last_sync_at: sql<Date>`now()` }).where('id', '=', deviceId).execute();
+}

@@ -3,9 +3,7 @@ import { requireViewer } from '../auth/authenticate.js';
 import * as conversations from '../conversations/conversations-service.js';
 import { builder } from './builder.js';
 import { ConversationRef, MemberRole } from './conversation.js';
-import { encodeGlobalId, idOf } from './global-ids.js';
-
-type GlobalId = { typename: string; id: string };
+import { encodeGlobalId, type GlobalId, idOf } from './global-ids.js';
 
 const userIds = (values: readonly GlobalId[], field: string) => values.map((v) => idOf(v, 'User', field));
 

@@ -15,6 +15,9 @@ export function encodeGlobalId(typename: string, id: string | number | bigint): 
   return `${prefix}_${String(id).replaceAll('-', '')}`;
 }
 
+/** A decoded global ID argument. */
+export type GlobalId = { typename: string; id: string };
+
 /** Throws BAD_USER_INPUT for a string that is not a Mailboat global ID. */
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
   const match = /^([a-z]{3})_([0-9a-f]{32})$/.exec(globalId);

@@ -6,13 +6,11 @@ import * as messaging from '../sync/plain-messaging-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, type KeysetPage, keysetConnection } from './cursors.js';
-import { idOf } from './global-ids.js';
+import { type GlobalId, idOf } from './global-ids.js';
 import { MessageRef } from './message.js';
 
 // Plain messaging for clients that know no Yjs: the server writes the CRDT update for them
 // (see sync/plain-messaging-service.ts), so Yjs devices see these writes like any other.
-
-type GlobalId = { typename: string; id: string };
 
 const ERRORS = 'Errors: NOT_FOUND (a message or conversation you cannot see), FORBIDDEN (not your message), BAD_USER_INPUT.';
 

@@ -1,6 +1,6 @@
 import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
-import { findMessage } from '../sync/messages-repository.js';
+import { findMessage } from '../sync/messages-query-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';

@@ -1,3 +1,4 @@
+import { normalizeHandle } from '@mailboat/schema';
 import { findUserByHandle } from '../accounts/users-repository.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { Viewer } from '../context.js';
@@ -72,7 +73,7 @@ builder.queryFields((t) => ({
     args: { handle: t.arg.string({ required: true }) },
     resolve: async (_, { handle }, ctx) => {
       requireViewer(ctx);
-      return (await findUserByHandle(ctx.db, handle.trim().toLowerCase())) ?? null;
+      return (await findUserByHandle(ctx.db, normalizeHandle(handle))) ?? null;
     },
   }),
   conversation: t.field({

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { MemberRow, ReceiptRow } from '../db/tables.js';
+import { findNewestMessage } from '../sync/messages-query-repository.js';
 
 // Watermarks are message positions (created_at ms, id), compared exactly as Postgres compares
 // the row (created_at, id): uuids order like their lower-case hex text. A member without a
@@ -87,27 +88,12 @@ export async function countUnread(db: Db, conversationId: string, userId: string
 }
 
 /**
- * Records that the device finished a sync now. Lives here until devices-repository grows a
- * `markDeviceSynced`; it touches nothing but `devices.last_sync_at`.
- */
-export async function markDeviceSynced(db: Db, deviceId: string): Promise<void> {
-  await db.updateTable('devices').set({ last_sync_at: sql<Date>`now()` }).where('id', '=', deviceId).execute();
-}
-
-/**
  * Starts new members' watermarks at the conversation's newest message, so that history from
  * before they joined neither counts as unread for them nor holds everyone else's messages at SENT.
  */
 export async function startReceiptsAtNewest(db: Db, conversationId: string, userIds: readonly string[]): Promise<void> {
   if (userIds.length === 0) return;
-  const newest = await db
-    .selectFrom('messages')
-    .select(['id', 'created_at'])
-    .where('conversation_id', '=', conversationId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const newest = await findNewestMessage(db, conversationId);
   if (!newest) return;
   const at = { delivered_at: newest.created_at, delivered_id: newest.id, read_at: newest.created_at, read_id: newest.id };
   await db

@@ -1,6 +1,7 @@
 import type { AppDeps, Viewer } from '../context.js';
 import { findMembership, listMemberIds } from '../conversations/conversations-repository.js';
 import type { ReceiptRow } from '../db/tables.js';
+import { markDeviceSynced } from '../devices/devices-repository.js';
 import { notFound } from '../errors.js';
 import { publishToUsers } from '../pubsub.js';
 import * as repo from './receipts-repository.js';
@@ -79,7 +80,7 @@ async function advance(
         read_id: read.id,
       });
     }
-    if (kind === 'delivered') await repo.markDeviceSynced(trx, viewer.deviceId);
+    if (kind === 'delivered') await markDeviceSynced(trx, viewer.deviceId);
     const result: MarkResult = { conversationId, userId: viewer.userId, deliveredId: delivered.id, readId: read.id, moved };
     return { result, memberIds: moved ? await listMemberIds(trx, conversationId) : [] };
   });

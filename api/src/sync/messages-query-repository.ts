@@ -13,17 +13,16 @@ export async function findMessage(db: Db, id: string): Promise<MessageRow | unde
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The largest createdAt in the conversation (undefined when it has no message yet). */
-export async function findNewestCreatedAt(db: Db, conversationId: string): Promise<number | undefined> {
-  const row = await db
+/** The conversation's last message in display order (undefined when it has none yet). */
+export async function findNewestMessage(db: Db, conversationId: string): Promise<Pick<MessageRow, 'id' | 'created_at'> | undefined> {
+  return db
     .selectFrom('messages')
-    .select('created_at')
+    .select(['id', 'created_at'])
     .where('conversation_id', '=', conversationId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row?.created_at;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Message } from '@mailboat/schema';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { MessageRow } from '../db/tables.js';
 
 /**
  * Writes the current state of these messages to the projection. A changed row gets the
@@ -56,8 +55,4 @@ export async function findTakenMessageIds(db: Db, ids: readonly string[]): Promi
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('messages').select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((r) => r.id));
-}
-
-export async function findMessage(db: Db, id: string): Promise<MessageRow | undefined> {
-  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }

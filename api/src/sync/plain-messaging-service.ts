@@ -14,8 +14,8 @@ import type { AppDeps, Viewer } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
-import { encodeGlobalId } from '../graphql/global-ids.js';
-import { findMessage, findNewestCreatedAt } from './messages-query-repository.js';
+import { decodeGlobalId, encodeGlobalId } from '../graphql/global-ids.js';
+import { findMessage, findNewestMessage } from './messages-query-repository.js';
 import { type PushOutcome, pushUpdates } from './push-service.js';
 import type { SegmentKey } from './segments-repository.js';
 
@@ -59,8 +59,8 @@ export async function sendMessage(deps: AppDeps, viewer: Viewer, input: SendInpu
     const sent = await findMessage(deps.db, id);
     if (sent) return { done: alreadySent(sent, viewer, input.conversationId) };
     const clock = new HybridClock();
-    const newest = await findNewestCreatedAt(deps.db, input.conversationId);
-    if (newest !== undefined) clock.observe(newest);
+    const newest = await findNewestMessage(deps.db, input.conversationId);
+    if (newest) clock.observe(newest.created_at);
     const createdAt = Math.min(clock.next(), Date.now() + limits.futureSkewMs);
     const key = { conversationId: input.conversationId, segment: segmentOf(createdAt) };
     // A new key of the root map has no Yjs origin to refer to: the update is the same whatever the
@@ -182,10 +182,19 @@ function alreadySent(row: MessageRow, viewer: Viewer, conversationId: string): M
 /** Accepts a lower-case or upper-case UUID v7, or the Message global ID made from one. */
 function clientMessageId(value: string): string {
   const raw = value.toLowerCase();
-  const uuid =
-    raw.startsWith('msg_') && raw.length === 36 ? raw.slice(4).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5') : raw;
-  if (!UUID_V7.test(uuid)) throw badInput('clientMessageId', 'clientMessageId must be a UUID v7');
-  return uuid;
+  const decoded = raw.startsWith('msg_') ? messageIdOf(raw) : raw;
+  if (decoded === undefined || !UUID_V7.test(decoded)) throw badInput('clientMessageId', 'clientMessageId must be a UUID v7');
+  return decoded;
+}
+
+/** The UUID inside a Message global ID, or undefined when `value` is not one. */
+function messageIdOf(value: string): string | undefined {
+  try {
+    const { typename, id } = decodeGlobalId(value);
+    return typename === 'Message' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Message text, trimmed: 1 to limits.messageText.max UTF-16 code units, newlines and tabs allowed. */

@@ -1,0 +1,151 @@
+/**
+ * The contract between the local-first sync core (web/src/sync, behind createMailboatClient)
+ * and the screens (web/src/ui). Screens read plain, immutable snapshots and call commands;
+ * they never touch Yjs, IndexedDB or GraphQL. Every snapshot getter returns the same object
+ * until something changes (so it works with React's useSyncExternalStore), and `subscribe`
+ * calls its listener after any change.
+ *
+ * IDs are the API's global IDs (usr_…, cnv_…, msg_…, dev_…).
+ */
+
+export type User = { id: string; handle: string; displayName: string };
+
+export type Session = { user: User; deviceId: string };
+
+/** What the app shows about the connection; `pending` counts writes not yet acknowledged. */
+export type SyncState = {
+  network: 'online' | 'offline';
+  /** Pushing the outbox or catching up right now. */
+  syncing: boolean;
+  pending: number;
+  /** Set during a long first sync on a new device: conversations (or segments) done of total. */
+  progress: { done: number; total: number } | null;
+  /** The last sync failure worth showing (e.g. "signed out on another device"), else null. */
+  problem: string | null;
+};
+
+/**
+ * An own message's progress: written on the device but not acknowledged (pending), committed
+ * (sent), synced by every other member's device (delivered), read by every other member (read),
+ * or refused by the server and rolled back (failed).
+ */
+export type Tick = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export type Reaction = { userId: string; emoji: string };
+
+export type ChatMessage = {
+  id: string;
+  conversationId: string;
+  author: User;
+  mine: boolean;
+  text: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  replyTo: string | null;
+  reactions: Reaction[];
+  /** Only for own messages. */
+  tick: Tick | null;
+  /** Set when tick is 'failed': why, and whether `retry` can help. */
+  failure: { code: string; message: string; retryable: boolean } | null;
+};
+
+export type MemberRole = 'OWNER' | 'ADMIN' | 'MEMBER';
+
+export type ConversationSummary = {
+  id: string;
+  kind: 'DIRECT' | 'GROUP';
+  /** The group's title, or the other person's display name for a direct conversation. */
+  title: string;
+  memberCount: number;
+  viewerRole: MemberRole;
+  unreadCount: number;
+  lastMessage: { text: string; authorName: string; createdAt: number; deleted: boolean } | null;
+  /** Epoch ms of the last message or change; the list is sorted by it, newest first. */
+  updatedAt: number;
+};
+
+/** A conversation's messages as held on the device, oldest first. */
+export type ConversationView = {
+  messages: ChatMessage[];
+  /** Older history exists that is not on the device (or not loaded yet). */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+};
+
+export type Member = { user: User; role: MemberRole; joinedAt: number };
+
+export type Device = {
+  id: string;
+  name: string;
+  platform: string;
+  isCurrent: boolean;
+  createdAt: number;
+  lastSeenAt: number;
+  lastSyncAt: number | null;
+};
+
+export type PairingCode = { code: string; expiresAt: number };
+
+/** A refusal or failure the screens show as text; `code` is the API's error code when there is one. */
+export class ClientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+export interface MailboatClient {
+  // Snapshots and change notification.
+  subscribe(listener: () => void): () => void;
+  session(): Session | null;
+  syncState(): SyncState;
+  conversations(): ConversationSummary[];
+  /** Starts loading the conversation's newest history if it is not on the device yet. */
+  conversation(conversationId: string): ConversationView;
+
+  // Signing in; each resolves once the session is stored on the device. Errors are ClientError.
+  signUp(input: { handle: string; displayName: string; password: string }): Promise<void>;
+  signIn(input: { handle: string; password: string }): Promise<void>;
+  redeemPairingCode(code: string): Promise<void>;
+  /** Signs out and wipes this account's data from the device. */
+  signOut(): Promise<void>;
+
+  // Local-first writes: applied to the device at once (synchronously, before returning),
+  // then pushed; they never throw for lack of network. Return the message id.
+  send(conversationId: string, text: string, replyTo?: string): string;
+  edit(messageId: string, text: string): void;
+  remove(messageId: string): void;
+  /** Sets (or with null removes) the viewer's one reaction. */
+  react(messageId: string, emoji: string | null): void;
+  /** Writes a failed message again as a new message (same text); drops the failed one. */
+  retry(messageId: string): void;
+  /** Forgets a failed write. */
+  dismiss(messageId: string): void;
+
+  /** Loads the previous segment of history; resolves when it is on the device (or there is none). */
+  loadOlder(conversationId: string): Promise<void>;
+  /** The viewer has seen the conversation up to its newest message (sent as markRead when online). */
+  markRead(conversationId: string): void;
+  /** Sync now (the app calls it on launch, reconnect and return to the foreground). */
+  syncNow(): Promise<void>;
+
+  // Online-only operations; they reject with ClientError (code NETWORK when offline).
+  findUser(handle: string): Promise<User | null>;
+  openDirect(userId: string): Promise<string>;
+  createGroup(title: string, memberIds: string[]): Promise<string>;
+  members(conversationId: string): Promise<Member[]>;
+  addMembers(conversationId: string, userIds: string[]): Promise<void>;
+  removeMember(conversationId: string, userId: string): Promise<void>;
+  setRole(conversationId: string, userId: string, role: MemberRole): Promise<void>;
+  rename(conversationId: string, title: string): Promise<void>;
+  leave(conversationId: string): Promise<void>;
+  devices(): Promise<Device[]>;
+  revokeDevice(deviceId: string): Promise<void>;
+  createPairingCode(): Promise<PairingCode>;
+  updateProfile(displayName: string): Promise<void>;
+}

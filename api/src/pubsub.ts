@@ -10,7 +10,16 @@ export type AccountEvent =
   /** `seq` is the update's place in segment_updates (other nodes read large updates back from there). */
   | { kind: 'segmentUpdated'; conversationId: string; segment: number; seq: number; update: Uint8Array; originDeviceId: string }
   /** A member's delivered or read watermark moved forward; ids are message row ids, null before the first. */
-  | { kind: 'receiptMoved'; conversationId: string; userId: string; deliveredId: string | null; readId: string | null };
+  | {
+      kind: 'receiptMoved';
+      conversationId: string;
+      userId: string;
+      deliveredId: string | null;
+      readId: string | null;
+      /** createdAt (epoch ms) of those messages, so clients compare positions without a lookup. */
+      deliveredAt: number | null;
+      readAt: number | null;
+    };
 
 /** Sent on a device's own channel when it is revoked: its open subscriptions end at once. */
 export type DeviceSignal = { kind: 'revoked' };

@@ -172,6 +172,25 @@ describe.each(backends)('the changes feed on %s', (backend) => {
     expect(next.changes.map((c) => [c.message.id, c.kind])).toEqual([[msg(id), 'NEW']]);
   });
 
+  it('gives a new device a head cursor that replays nothing before it and everything after it', async () => {
+    const { client, ana, bo, conversationId } = await people();
+    const phone = new SyncDevice(client, ana);
+    const before = phone.send(conversationId, 'before the head');
+    await phone.push();
+    await drainUntil(client, bo.accessToken, null, hasAll([msg(before.id)]));
+    const { changesHead } = await client.ok('{ changesHead }', {}, bo.accessToken);
+    expect((await drain(client, bo.accessToken, changesHead)).changes).toEqual([]);
+    phone.edit(conversationId, before.segment, before.id, 'edited after the head');
+    const after = phone.send(conversationId, 'after the head');
+    await phone.push();
+    const next = await drainUntil(client, bo.accessToken, changesHead, hasAll([msg(before.id), msg(after.id)]));
+    expect(Object.fromEntries(next.changes.map((c) => [c.message.id, c.kind]))).toEqual({
+      [msg(before.id)]: 'EDITED',
+      [msg(after.id)]: 'NEW',
+    });
+    expect((await client.gql('{ changesHead }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses cursors it did not make and asks for a token', async () => {
     const { client } = app();
     const ana = await client.signUp('ana');

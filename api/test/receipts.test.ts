@@ -4,6 +4,7 @@ import { backends, nextEvent, type Session, type SseReader, type TestClient, use
 import { SyncDevice } from './sync-device.js';
 
 const EVENTS = `subscription { events { __typename ... on ReceiptEvent { conversationId user { id } deliveredUpTo readUpTo } } }`;
+const MEMBER_RECEIPTS = `query($id: ID!) { conversation(id: $id) { receipts { user { id } deliveredUpTo deliveredAt readUpTo readAt } } }`;
 const MARK_DELIVERED = `mutation($c: ID!, $m: ID!) { markDelivered(conversationId: $c, upTo: $m) { deliveredUpTo readUpTo changed } }`;
 const MARK_READ = `mutation($c: ID!, $m: ID!) { markRead(conversationId: $c, upTo: $m) { deliveredUpTo readUpTo changed conversation { unreadCount } } }`;
 const STATUS = `query($id: ID!) { node(id: $id) { ... on Message { status receipts { user { id } status } } } }`;
@@ -25,7 +26,7 @@ describe.each(backends)('delivery and read receipts on %s', (backend) => {
   async function send(client: TestClient, author: Session, conversationId: string, ...texts: string[]) {
     const device = new SyncDevice(client, author);
     const start = Date.now();
-    const sent = texts.map((text, i) => device.send(conversationId, text, start + i));
+    const sent = texts.map((text, i) => ({ ...device.send(conversationId, text, start + i), createdAt: start + i }));
     const results = await device.push();
     expect(results.every((r) => r.status === 'ACCEPTED')).toBe(true);
     return { device, ids: sent.map((s) => messageId(s.id)), sent };
@@ -61,6 +62,37 @@ describe.each(backends)('delivery and read receipts on %s', (backend) => {
     expect(await nextReceipt(anaEvents)).toMatchObject({ user: { id: bo.userId }, deliveredUpTo: m, readUpTo: m });
     expect(await statusOf(client, ana, m as string)).toEqual({ status: 'READ', receipts: [{ user: { id: bo.userId }, status: 'READ' }] });
     anaEvents.close();
+  });
+
+  it("lists every member's watermarks with their messages' createdAt, and sends those positions in events", async () => {
+    const { client, ana, bo, conversationId } = await direct();
+    const { ids, sent } = await send(client, ana, conversationId, 'first', 'second');
+    const [first, second] = ids as [string, string];
+    const at = (i: number) => new Date(sent[i]?.createdAt ?? 0).toISOString();
+    const before = await client.ok(MEMBER_RECEIPTS, { id: conversationId }, bo.accessToken);
+    expect(before.conversation.receipts.map((r: { user: { id: string } }) => r.user.id)).toEqual([ana.userId, bo.userId]);
+    expect(before.conversation.receipts[1]).toEqual({
+      user: { id: bo.userId },
+      deliveredUpTo: null,
+      deliveredAt: null,
+      readUpTo: null,
+      readAt: null,
+    });
+
+    const anaEvents = await client.subscribe(EVENTS.replace('readUpTo }', 'readUpTo deliveredAt readAt }'), ana.accessToken);
+    await client.ok(MARK_DELIVERED, { c: conversationId, m: second }, bo.accessToken);
+    expect(await nextReceipt(anaEvents)).toMatchObject({ deliveredUpTo: second, deliveredAt: at(1), readUpTo: null, readAt: null });
+    await client.ok(MARK_READ, { c: conversationId, m: first }, bo.accessToken);
+    expect(await nextReceipt(anaEvents)).toMatchObject({ deliveredUpTo: second, deliveredAt: at(1), readUpTo: first, readAt: at(0) });
+    anaEvents.close();
+    const after = await client.ok(MEMBER_RECEIPTS, { id: conversationId }, ana.accessToken);
+    expect(after.conversation.receipts[1]).toEqual({
+      user: { id: bo.userId },
+      deliveredUpTo: second,
+      deliveredAt: at(1),
+      readUpTo: first,
+      readAt: at(0),
+    });
   });
 
   it('counts read as delivered too', async () => {

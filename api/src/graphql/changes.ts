@@ -1,6 +1,7 @@
 import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
+import { changesHead } from '../sync/changes-head.js';
 import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
 import { builder } from './builder.js';
 import { encodeGlobalId } from './global-ids.js';
@@ -69,6 +70,17 @@ builder.queryField('changes', (t) =>
           endCursor: page.endCursor,
         },
       };
+    },
+  }),
+);
+
+builder.queryField('changesHead', (t) =>
+  t.string({
+    description:
+      'A `changes` cursor at the current end of the feed, for a new device: take it before loading history, then read `changes(after:)` from it to learn only what changed since. Errors: UNAUTHENTICATED.',
+    resolve: (_, __, ctx) => {
+      requireViewer(ctx);
+      return changesHead(ctx.db);
     },
   }),
 );

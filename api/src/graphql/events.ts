@@ -102,6 +102,18 @@ const ReceiptEvent = builder.objectRef<Of<'receiptMoved'>>('ReceiptEvent').imple
       description: 'The newest message they have read.',
       resolve: (e) => e.readId && encodeGlobalId('Message', e.readId),
     }),
+    deliveredAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "deliveredUpTo's createdAt: compare (createdAt, id) with your messages to tick them.",
+      resolve: (e) => (e.deliveredAt === null ? null : new Date(e.deliveredAt)),
+    }),
+    readAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "readUpTo's createdAt.",
+      resolve: (e) => (e.readAt === null ? null : new Date(e.readAt)),
+    }),
   }),
 });
 

@@ -82,6 +82,37 @@ builder.objectFields(MessageRef, (t) => ({
   }),
 }));
 
+const MemberReceiptRef = builder.objectRef<receipts.MemberWatermarks>('MemberReceipt').implement({
+  description:
+    "A member's watermarks: every message up to deliveredUpTo has reached a device of theirs, and they have read up to readUpTo. Positions compare by (createdAt, id).",
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: async (r, _, ctx) => (await ctx.loaders.user.load(r.userId)) ?? missing(r.userId) }),
+    deliveredUpTo: t.id({ nullable: true, resolve: (r) => r.delivered.id && encodeGlobalId('Message', r.delivered.id) }),
+    deliveredAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "deliveredUpTo's createdAt.",
+      resolve: (r) => (r.delivered.id === null ? null : new Date(r.delivered.at)),
+    }),
+    readUpTo: t.id({ nullable: true, resolve: (r) => r.read.id && encodeGlobalId('Message', r.read.id) }),
+    readAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "readUpTo's createdAt.",
+      resolve: (r) => (r.read.id === null ? null : new Date(r.read.at)),
+    }),
+  }),
+});
+
+builder.objectField(ConversationRef, 'receipts', (t) =>
+  t.field({
+    type: [MemberReceiptRef],
+    description:
+      'Every current member (you too) with their delivered and read watermarks, in join order: enough for a device to tick its own messages.',
+    resolve: (c, _, ctx) => watermarksOf(ctx, c.id),
+  }),
+);
+
 builder.objectField(ConversationRef, 'unreadCount', (t) =>
   t.int({
     description: 'Messages by others after your read watermark (markRead), deleted ones left out.',

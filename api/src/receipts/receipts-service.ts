@@ -20,8 +20,8 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'read';
 /** A member's watermarks in a conversation (message row ids, null before the first). */
 export type Watermarks = { conversationId: string; userId: string; deliveredId: string | null; readId: string | null };
 
-/** Watermarks after a mark, and whether the mark moved either of them. */
-export type MarkResult = Watermarks & { moved: boolean };
+/** Watermarks after a mark (with their positions' createdAt), and whether the mark moved either of them. */
+export type MarkResult = Watermarks & { deliveredAt: number | null; readAt: number | null; moved: boolean };
 
 /** A current member with both watermarks as positions. */
 export type MemberWatermarks = { userId: string; delivered: Position; read: Position };
@@ -81,7 +81,15 @@ async function advance(
       });
     }
     if (kind === 'delivered') await markDeviceSynced(trx, viewer.deviceId);
-    const result: MarkResult = { conversationId, userId: viewer.userId, deliveredId: delivered.id, readId: read.id, moved };
+    const result: MarkResult = {
+      conversationId,
+      userId: viewer.userId,
+      deliveredId: delivered.id,
+      readId: read.id,
+      deliveredAt: delivered.id === null ? null : delivered.at,
+      readAt: read.id === null ? null : read.at,
+      moved,
+    };
     return { result, memberIds: moved ? await listMemberIds(trx, conversationId) : [] };
   });
   if (result.moved) {
@@ -91,6 +99,8 @@ async function advance(
       userId: result.userId,
       deliveredId: result.deliveredId,
       readId: result.readId,
+      deliveredAt: result.deliveredAt,
+      readAt: result.readAt,
     });
   }
   return result;

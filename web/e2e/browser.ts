@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Where screenshots of the main screens go, for a person to look at after a run. */
+export const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results', 'screenshots');
+
+/**
+ * One browser profile (a person's installed app on one device): a persistent Chromium
+ * profile folder, so IndexedDB, the service worker and its caches survive `restart()` the way
+ * they survive closing and reopening a real browser.
+ */
+export class Profile {
+  context!: BrowserContext;
+  page!: Page;
+  private offline = false;
+
+  private constructor(
+    readonly name: string,
+    readonly appUrl: string,
+    readonly dir: string,
+    private readonly viewport: { width: number; height: number },
+  ) {}
+
+  static async open(name: string, appUrl: string, viewport = { width: 1280, height: 800 }): Promise<Profile> {
+    const profile = new Profile(name, appUrl, mkdtempSync(join(tmpdir(), `mailboat-e2e-${name}-`)), viewport);
+    await profile.launch();
+    return profile;
+  }
+
+  private async launch(): Promise<void> {
+    this.context = await chromium.launchPersistentContext(this.dir, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      viewport: this.viewport,
+      locale: 'en-US',
+      offline: this.offline,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    this.page.on('pageerror', (e) => console.error(`[${this.name}] page error:`, e.message));
+  }
+
+  /** Opens the app at `path` and waits until the service worker controls the page. */
+  async goto(path = '/'): Promise<void> {
+    await this.page.goto(new URL(path, this.appUrl).toString());
+    if (!this.offline) await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  }
+
+  /** Cuts (or restores) this profile's network, the service worker's fetches included. */
+  async setOffline(offline: boolean): Promise<void> {
+    this.offline = offline;
+    await this.context.setOffline(offline);
+  }
+
+  /** Closes the whole browser and starts it again on the same profile folder, at `path`. */
+  async restart(path = '/'): Promise<void> {
+    await this.context.close();
+    await this.launch();
+    await this.page.goto(new URL(path, this.appUrl).toString());
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { createDatabase } from '../../api/test/databases.js';
+// The API test harness reads the Postgres URL the api project's setup provides.
+import type {} from '../../api/test/global-setup.js';
+import { ApiProcess } from '../../api/test/http-client.js';
+import { startPostgres } from '../../scripts/postgres.mjs';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The origin of the API process that also serves the built PWA. */
+    appUrl: string;
+  }
+}
+
+const web = join(import.meta.dirname, '..');
+
+/**
+ * Builds the PWA (so the tests drive what `npm start` serves), starts a real Postgres and one
+ * real API process serving web/dist, and stops both afterwards.
+ */
+export default async function setup(project: TestProject) {
+  execFileSync(process.execPath, [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+  });
+  const postgres = await startPostgres();
+  const api = await ApiProcess.start('e2e', await createDatabase(postgres.url, 'mailboat_e2e'), {
+    WEB_DIST: join(web, 'dist'),
+  });
+  project.provide('appUrl', api.client.base);
+  return async () => {
+    await api.stop();
+    postgres.stop();
+  };
+}

@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { App } from './app.js';
+import { Profile } from './browser.js';
+
+const require = createRequire(import.meta.url);
+const unique = () => Math.random().toString(36).slice(2, 8);
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/** Runs axe-core on the page as it is; returns the serious and critical violations. */
+async function seriousViolations(app: App): Promise<string[]> {
+  await app.page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await app.page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('installable and accessible', () => {
+  const appUrl = inject('appUrl');
+  let ana: App;
+  let bo: App;
+  const anaHandle = `ana_${unique()}`;
+  const boHandle = `bo_${unique()}`;
+
+  beforeAll(async () => {
+    ana = new App(await Profile.open('ana-a11y', appUrl, { width: 360, height: 740 }));
+    bo = new App(await Profile.open('bo-a11y', appUrl));
+    await ana.profile.goto();
+    await bo.profile.goto();
+    await bo.signUp(boHandle, 'Bo Access');
+  });
+
+  afterAll(async () => {
+    await ana?.profile.close();
+    await bo?.profile.close();
+  });
+
+  it('has a complete manifest, and Chrome finds nothing standing in the way of installing it', async () => {
+    const manifest = await (await fetch(new URL('/manifest.webmanifest', appUrl))).json();
+    expect(manifest).toMatchObject({ name: 'Mailboat', short_name: 'Mailboat', start_url: '/', display: 'standalone' });
+    expect(manifest.theme_color).toMatch(/^#/);
+    expect(manifest.background_color).toMatch(/^#/);
+    for (const size of ['192x192', '512x512']) {
+      for (const purpose of ['any', 'maskable']) {
+        const icon = manifest.icons.find(
+          (i: { sizes: string; purpose?: string }) => i.sizes === size && (i.purpose ?? 'any').split(' ').includes(purpose),
+        );
+        expect(icon, `${purpose} icon ${size}`).toBeDefined();
+        const res = await fetch(new URL(icon.src, appUrl));
+        expect(res.headers.get('content-type')).toBe('image/png');
+        const png = Buffer.from(await res.arrayBuffer());
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)].join('x')).toBe(size);
+      }
+    }
+    const cdp = await bo.profile.context.newCDPSession(bo.page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+    expect(installabilityErrors).toEqual([]);
+    expect(await bo.page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
+  });
+
+  it('has no serious or critical axe violations on any screen, on a 360 px phone', async () => {
+    const problems: Record<string, string[]> = {};
+    const check = async (screen: string) => {
+      const found = await seriousViolations(ana);
+      if (found.length > 0) problems[screen] = found;
+      const overflow = await ana.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) (problems[screen] ??= []).push(`scrolls sideways by ${overflow}px`);
+      await ana.profile.screenshot(`screen-${screen}-phone`);
+    };
+    await check('sign-in');
+    await ana.control('Create an account').click();
+    await check('sign-up');
+    await ana.page.getByLabel('Handle').fill(anaHandle);
+    await ana.page.getByLabel('Display name').fill('Ana Access');
+    await ana.page.getByLabel('Password').fill('correct horse battery staple');
+    await ana.page.getByRole('button', { name: 'Create account' }).click();
+    await ana.conversationList().waitFor();
+    await check('conversation-list-empty');
+    await ana.control('New conversation').click();
+    await ana.page.getByLabel('Handle', { exact: true }).waitFor();
+    await check('new-conversation');
+    await ana.page.getByLabel('Handle', { exact: true }).fill(boHandle);
+    await ana.page.getByRole('button', { name: 'Start chat' }).click();
+    await ana.messageLog().waitFor();
+    await ana.send('an accessible hello');
+    await ana.message('an accessible hello').getByRole('button', { name: 'React' }).click();
+    await check('conversation-with-reaction-picker');
+    await ana.page.keyboard.press('Escape');
+    await ana.control('Members').click();
+    await check('members');
+    await ana.back();
+    await ana.control('Devices').click();
+    await check('devices');
+    await ana.control('Back').click();
+    await ana.control('Profile').click();
+    await check('profile');
+    expect(problems).toEqual({});
+  });
+
+  it('can be used with the keyboard alone: open a conversation and send', async () => {
+    await bo.page.reload();
+    await bo.conversationList().waitFor();
+    const entry = bo.conversationEntry('Ana Access');
+    await entry.waitFor();
+    for (let i = 0; i < 40 && !(await entry.evaluate((e) => e === document.activeElement)); i++) await bo.page.keyboard.press('Tab');
+    expect(await entry.evaluate((e) => e === document.activeElement)).toBe(true);
+    await bo.page.keyboard.press('Enter');
+    await bo.messageLog().waitFor();
+    const composer = bo.page.getByLabel('Message', { exact: true });
+    for (let i = 0; i < 60 && !(await composer.evaluate((e) => e === document.activeElement)); i++) await bo.page.keyboard.press('Tab');
+    expect(await composer.evaluate((e) => e === document.activeElement)).toBe(true);
+    await bo.page.keyboard.type('typed without a mouse');
+    await bo.page.keyboard.press('Enter');
+    await ana.message('typed without a mouse').waitFor();
+  });
+});

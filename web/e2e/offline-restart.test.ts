@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { App } from './app.js';
+import { Profile } from './browser.js';
+
+const unique = () => Math.random().toString(36).slice(2, 8);
+
+describe('the app with no network', () => {
+  const appUrl = inject('appUrl');
+  let ana: App;
+  let bo: App;
+  const anaHandle = `ana_${unique()}`;
+  const boHandle = `bo_${unique()}`;
+
+  beforeAll(async () => {
+    ana = new App(await Profile.open('ana-restart', appUrl));
+    bo = new App(await Profile.open('bo-restart', appUrl));
+    await ana.profile.goto();
+    await bo.profile.goto();
+    await ana.signUp(anaHandle, 'Ana Restart');
+    await bo.signUp(boHandle, 'Bo Restart');
+    await ana.startDirect(boHandle);
+    await ana.send('before the outage');
+    await bo.open('Ana Restart');
+  });
+
+  afterAll(async () => {
+    await ana?.profile.close();
+    await bo?.profile.close();
+  });
+
+  it('keeps every message, sent and pending, through a reload and a browser restart while offline', async () => {
+    await bo.profile.setOffline(true);
+    await bo.send('pending through a reload');
+    await bo.page.reload();
+    await bo.show('Ana Restart');
+    await bo.message('pending through a reload').waitFor();
+    expect(await bo.texts()).toEqual(['before the outage', 'pending through a reload']);
+    expect(await bo.tick('pending through a reload')).toBe('pending');
+
+    await bo.send('pending through a restart');
+    await bo.profile.restart();
+    await bo.show('Ana Restart');
+    expect(await bo.texts()).toEqual(['before the outage', 'pending through a reload', 'pending through a restart']);
+    expect(await bo.tick('pending through a restart')).toBe('pending');
+    await bo.profile.screenshot('offline-after-restart');
+
+    await bo.profile.setOffline(false);
+    await ana.message('pending through a restart').waitFor();
+    await expect.poll(() => ana.texts()).toEqual(['before the outage', 'pending through a reload', 'pending through a restart']);
+    await bo.expectTick('pending through a restart', 'read');
+  });
+});

@@ -75,7 +75,7 @@ export class App {
   message(text: string): Locator {
     return this.messageLog()
       .locator('[data-message-id]')
-      .filter({ has: this.page.locator('.message-text', { hasText: new RegExp(`^${escape(text)}$`) }) });
+      .filter({ has: this.page.locator('.message-text', { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
   }
 
   /** Every message text on screen, oldest first (deleted ones show no text). */
@@ -120,6 +120,6 @@ export class App {
   }
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

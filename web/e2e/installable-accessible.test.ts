@@ -67,9 +67,9 @@ describe('installable and accessible', () => {
     const problems: Record<string, string[]> = {};
     const check = async (screen: string) => {
       const found = await seriousViolations(ana);
-      if (found.length > 0) problems[screen] = found;
       const overflow = await ana.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      if (overflow > 0) (problems[screen] ??= []).push(`scrolls sideways by ${overflow}px`);
+      if (overflow > 0) found.push(`scrolls sideways by ${overflow}px`);
+      if (found.length > 0) problems[screen] = found;
       await ana.profile.screenshot(`screen-${screen}-phone`);
     };
     await check('sign-in');

@@ -47,8 +47,8 @@ export async function seedHistory(
   texts.forEach((text, i) => {
     const createdAt = now - hours * 3_600_000 + Math.floor((i * hours * 3_600_000) / texts.length);
     const segment = segmentOf(createdAt);
-    let doc = docs.get(segment);
-    if (!doc) docs.set(segment, (doc = new Y.Doc()));
+    const doc = docs.get(segment) ?? new Y.Doc();
+    docs.set(segment, doc);
     doc.once('update', (u: Uint8Array) => updates.push({ conversationId, segment, update: Buffer.from(u).toString('base64') }));
     createMessage(doc, { id: uuidv7(createdAt), author: author.userId, createdAt, text }, 'seed');
   });

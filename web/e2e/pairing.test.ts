@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App, PASSWORD } from './app.js';
 import { Profile } from './browser.js';
-import { gql, seedHistory, signIn } from './seed.js';
+import { gql, seedMessages, signIn } from './seed.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 
@@ -46,13 +46,9 @@ describe('linking a new device with a pairing code', () => {
       ana.token,
     );
     const texts = Array.from({ length: 90 }, (_, i) => `history ${String(i + 1).padStart(2, '0')}`);
-    history = await seedHistory(
-      appUrl,
-      { token: bo.signUp.accessToken, userId: bo.signUp.user.id },
-      direct.openDirectConversation.id,
-      texts,
-      5,
-    );
+    const now = Date.now();
+    const author = { token: bo.signUp.accessToken, userId: bo.signUp.user.id };
+    history = await seedMessages(appUrl, author, direct.openDirectConversation.id, texts, { from: now - 5 * 3_600_000, to: now - 1000 });
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { createMessage, segmentOf } from '@mailboat/schema';
 import * as Y from 'yjs';
+import { uuidv7 } from '../src/sync/uuid.js';
 
 /** Talks to the API over HTTP from the test process, to set up history faster than typing. */
 export async function gql(appUrl: string, query: string, variables: Record<string, unknown>, token?: string) {
@@ -21,44 +22,49 @@ export async function signIn(appUrl: string, handle: string, password: string) {
   return { token: data.signIn.accessToken as string, userId: data.signIn.user.id as string };
 }
 
-function uuidv7(ms: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) % 256;
-  b[6] = ((b[6] as number) & 0x0f) | 0x70;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /**
- * Writes `texts` as Yjs messages spread over the past `hours` hours (so they fall into several
- * segment documents) and pushes them; returns the texts in display order.
+ * Writes `texts` as Yjs messages by `author`, spread evenly from `from` to `to` (epoch ms, so
+ * they may fall into several segment documents), and pushes them, at most `perUpdate` messages
+ * to one update and 100 updates to one request; returns the texts in display order.
  */
-export async function seedHistory(
+export async function seedMessages(
   appUrl: string,
   author: { token: string; userId: string },
   conversationId: string,
   texts: string[],
-  hours: number,
+  span: { from: number; to: number },
+  perUpdate = 1,
 ) {
-  const now = Date.now();
-  const docs = new Map<number, Y.Doc>();
-  const updates: { conversationId: string; segment: number; update: string }[] = [];
+  const at = (i: number) => span.from + Math.floor(((span.to - span.from) * i) / Math.max(1, texts.length - 1));
+  const chunks: { segment: number; items: { text: string; createdAt: number }[] }[] = [];
   texts.forEach((text, i) => {
-    const createdAt = now - hours * 3_600_000 + Math.floor((i * hours * 3_600_000) / texts.length);
-    const segment = segmentOf(createdAt);
+    const createdAt = at(i);
+    const last = chunks.at(-1);
+    if (last && last.segment === segmentOf(createdAt) && last.items.length < perUpdate) last.items.push({ text, createdAt });
+    else chunks.push({ segment: segmentOf(createdAt), items: [{ text, createdAt }] });
+  });
+  const docs = new Map<number, Y.Doc>();
+  const updates = chunks.map(({ segment, items }) => {
     const doc = docs.get(segment) ?? new Y.Doc();
     docs.set(segment, doc);
-    doc.once('update', (u: Uint8Array) => updates.push({ conversationId, segment, update: Buffer.from(u).toString('base64') }));
-    createMessage(doc, { id: uuidv7(createdAt), author: author.userId, createdAt, text }, 'seed');
+    let update: Uint8Array = new Uint8Array();
+    doc.once('update', (u: Uint8Array) => {
+      update = u;
+    });
+    doc.transact(() => {
+      for (const m of items) createMessage(doc, { id: uuidv7(m.createdAt), author: author.userId, createdAt: m.createdAt, text: m.text });
+    }, 'seed');
+    return { conversationId, segment, update: Buffer.from(update).toString('base64') };
   });
-  const data = await gql(
-    appUrl,
-    `mutation($u: [SegmentUpdateInput!]!) { pushUpdates(updates: $u) { results { status error { code message } } } }`,
-    { u: updates },
-    author.token,
-  );
-  const refused = data.pushUpdates.results.filter((r: { status: string }) => r.status !== 'ACCEPTED');
-  if (refused.length > 0) throw new Error(`seed refused: ${JSON.stringify(refused)}`);
+  for (let i = 0; i < updates.length; i += 100) {
+    const data = await gql(
+      appUrl,
+      `mutation($u: [SegmentUpdateInput!]!) { pushUpdates(updates: $u) { results { status error { code message } } } }`,
+      { u: updates.slice(i, i + 100) },
+      author.token,
+    );
+    const refused = data.pushUpdates.results.filter((r: { status: string }) => r.status !== 'ACCEPTED');
+    if (refused.length > 0) throw new Error(`seed refused: ${JSON.stringify(refused)}`);
+  }
   return texts;
 }

@@ -1,0 +1,183 @@
+/**
+ * Client figures (issue 6, part 6), in real headless Chromium against the real API:
+ *  - cold start: a closed browser reopened on a conversation whose MESSAGES (default 10,000)
+ *    messages are on the device, to the newest message on screen; beside the same run's cold
+ *    start of the app shell alone (the sign-in screen, nothing stored);
+ *  - tap to visible: Enter in the composer to the message in the DOM at the next frame,
+ *    beside one frame (1000/60 ms).
+ * Run: `node --import tsx web/bench/client.ts` from the repo root (npm run bench runs it).
+ * Writes bench-results/client-<time>.json and prints a table.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { segmentOf, segmentStart } from '@mailboat/schema';
+import { createDatabase } from '../../api/test/databases.js';
+import { ApiProcess } from '../../api/test/http-client.js';
+import { startPostgres } from '../../scripts/postgres.mjs';
+import { PASSWORD } from '../e2e/app.js';
+import { Profile } from '../e2e/browser.js';
+import { gql, seedMessages } from '../e2e/seed.js';
+
+const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
+const COLD_STARTS = Number(process.env.COLD_STARTS ?? 5);
+const SENDS = Number(process.env.SENDS ?? 30);
+const web = join(import.meta.dirname, '..');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
+
+async function signUp(appUrl: string, handle: string, displayName: string) {
+  const data = await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }', {
+    i: {
+      handle,
+      displayName,
+      password: PASSWORD,
+      refreshTokenDelivery: 'BODY',
+      device: { name: 'bench', platform: 'bench', appVersion: '1' },
+    },
+  });
+  return { token: data.signUp.accessToken as string, userId: data.signUp.user.id as string };
+}
+
+/** From the page's first script: when the text `wanted` first appears in the message log (ms since navigation start). */
+function watchFor(wanted: string) {
+  const w = window as unknown as { __seenAt?: number };
+  new MutationObserver((_, observer) => {
+    for (const el of document.querySelectorAll('[role=log] .message-text')) {
+      if (el.textContent === wanted) {
+        w.__seenAt = performance.now();
+        observer.disconnect();
+        return;
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+async function main() {
+  execFileSync(process.execPath, [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+  });
+  const postgres = await startPostgres();
+  const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: join(web, 'dist') });
+  const appUrl = api.client.base;
+  const profiles: Profile[] = [];
+  try {
+    const suffix = Math.random().toString(36).slice(2, 7);
+    const ana = await signUp(appUrl, `ana_${suffix}`, 'Ana Bench');
+    const bo = await signUp(appUrl, `bo_${suffix}`, 'Bo Bench');
+    const direct = await gql(appUrl, 'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.token);
+    const conversationId = direct.openDirectConversation.id as string;
+    // Every message in the current hour's segment, so the device holds them all after its first sync.
+    let now = Date.now();
+    if (now - segmentStart(segmentOf(now)) < 5000) await new Promise((r) => setTimeout(r, 5000));
+    now = Date.now();
+    const texts = Array.from({ length: MESSAGES }, (_, i) => `message ${i + 1}: ${'lorem ipsum dolor sit amet '.repeat(6).slice(0, 150)}`);
+    await seedMessages(appUrl, bo, conversationId, texts, { from: segmentStart(segmentOf(now)) + 1, to: now - 1000 }, 400);
+    const newest = texts.at(-1) as string;
+    const path = `/#/c/${conversationId}`;
+
+    // The shell alone: a fresh profile, cold, to the sign-in form.
+    const shell: number[] = [];
+    for (let i = 0; i < COLD_STARTS; i++) {
+      const p = await Profile.open(`shell-${i}`, appUrl);
+      profiles.push(p);
+      await p.goto();
+      await p.restart('/');
+      await p.page.getByRole('button', { name: 'Sign in' }).waitFor();
+      shell.push(await p.page.evaluate(() => performance.now()));
+      await p.close();
+    }
+
+    // The device: sign in, open the conversation, wait until the newest message is on screen.
+    const device = await Profile.open('device', appUrl);
+    profiles.push(device);
+    await device.goto();
+    await device.page.getByLabel('Handle').fill(`ana_${suffix}`);
+    await device.page.getByLabel('Password').fill(PASSWORD);
+    await device.page.getByRole('button', { name: 'Sign in' }).click();
+    await device.page.getByRole('list', { name: 'Conversations' }).waitFor();
+    await device.page.goto(new URL(path, appUrl).toString());
+    await device.page.locator('.message-text', { hasText: newest }).waitFor({ timeout: 120_000 });
+    await device.page.waitForFunction(() => document.querySelector('[role=status]')?.getAttribute('data-syncing') === 'false', null, {
+      timeout: 120_000,
+    });
+    await device.page.waitForTimeout(2000);
+    await device.page.addInitScript(watchFor, newest);
+
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_STARTS; i++) {
+      await device.restart(path);
+      await device.page.waitForFunction(() => (window as unknown as { __seenAt?: number }).__seenAt !== undefined, null, {
+        timeout: 60_000,
+      });
+      cold.push(await device.page.evaluate(() => (window as unknown as { __seenAt: number }).__seenAt));
+    }
+
+    // Tap to visible: keydown Enter to the new text in the DOM, then to the next animation frame.
+    const composer = device.page.getByLabel('Message', { exact: true });
+    const taps: number[] = [];
+    for (let i = 0; i < SENDS; i++) {
+      const text = `tap ${i} ${Math.random().toString(36).slice(2, 8)}`;
+      await composer.fill(text);
+      const ms = await composer.evaluate(
+        (box, wanted) =>
+          new Promise<number>((resolve) => {
+            let t0 = 0;
+            const observer = new MutationObserver(() => {
+              for (const el of document.querySelectorAll('[role=log] .message-text')) {
+                if (el.textContent === wanted) {
+                  observer.disconnect();
+                  requestAnimationFrame(() => resolve(performance.now() - t0));
+                  return;
+                }
+              }
+            });
+            observer.observe(document, { subtree: true, childList: true, characterData: true });
+            t0 = performance.now();
+            box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
+          }),
+        text,
+      );
+      taps.push(ms);
+    }
+
+    const frame = 1000 / 60;
+    const results = {
+      machine: '2 cores; browser, API and Postgres on one machine',
+      messages: MESSAGES,
+      coldStartMs: { median: median(cold), all: cold },
+      shellColdStartMs: { median: median(shell), all: shell },
+      coldStartVsShell: median(cold) / median(shell),
+      tapToVisibleMs: { p50: pct(taps, 50), p95: pct(taps, 95), max: Math.max(...taps) },
+      tapToVisibleVsFrame: pct(taps, 50) / frame,
+      targets: { coldStartMs: 300, tapToVisibleMs: 16 },
+    };
+    mkdirSync('bench-results', { recursive: true });
+    const file = join('bench-results', `client-${new Date().toISOString().replaceAll(':', '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.table({
+      [`cold start, ${MESSAGES} messages on the device`]: {
+        result: `${median(cold).toFixed(0)} ms`,
+        limit: `shell ${median(shell).toFixed(0)} ms`,
+        ratio: results.coldStartVsShell.toFixed(2),
+        target: '< 300 ms',
+      },
+      'tap to visible (p50 / p95)': {
+        result: `${pct(taps, 50).toFixed(1)} / ${pct(taps, 95).toFixed(1)} ms`,
+        limit: `one frame ${frame.toFixed(1)} ms`,
+        ratio: results.tapToVisibleVsFrame.toFixed(2),
+        target: '< 16 ms',
+      },
+    });
+    console.log(`written to ${file}`);
+  } finally {
+    for (const p of profiles) await p.close();
+    await api.stop();
+    postgres.stop();
+  }
+}
+
+await main();

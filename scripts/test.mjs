@@ -8,7 +8,15 @@ import { aptInstall, ensurePostgresInstalled } from './postgres.mjs';
 
 ensureDependencies();
 ensurePostgresInstalled();
+// Chromium for the browser tests; the emoji font so their screenshots show reactions.
 if (!existsSync('/usr/bin/chromium')) aptInstall(['chromium']);
+if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) {
+  try {
+    aptInstall(['fonts-noto-color-emoji']);
+  } catch (e) {
+    console.warn(`No emoji font (${e.message}): screenshots will show reactions as boxes.`);
+  }
+}
 
 const step = (name, args) => {
   console.log(`\n== ${name}`);

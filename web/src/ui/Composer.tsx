@@ -1,0 +1,78 @@
+import { limits } from '@mailboat/schema';
+import { type FormEvent, type KeyboardEvent, type RefObject, useState } from 'react';
+import type { ChatMessage } from '../app/model.js';
+import { useClient } from './client-context.js';
+
+/**
+ * Writes a message (Enter sends, Shift+Enter adds a line). The message is on screen before
+ * send() returns; the network is not needed. Replying shows the quoted message above the box.
+ */
+export function Composer({
+  conversationId,
+  replyTo,
+  onReplyDone,
+  inputRef,
+}: {
+  conversationId: string;
+  replyTo: ChatMessage | null;
+  onReplyDone: () => void;
+  inputRef: RefObject<HTMLTextAreaElement | null>;
+}) {
+  const client = useClient();
+  const [text, setText] = useState('');
+  const send = () => {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    client.send(conversationId, trimmed, replyTo?.id);
+    setText('');
+    onReplyDone();
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    send();
+    inputRef.current?.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    } else if (event.key === 'Escape' && replyTo) {
+      event.preventDefault();
+      onReplyDone();
+    }
+  };
+  return (
+    <form className="composer" onSubmit={submit}>
+      {replyTo && (
+        <div className="composer-reply">
+          <p className="reply-quote">
+            <span className="reply-author">Replying to {replyTo.mine ? 'yourself' : replyTo.author.displayName}</span>
+            <span className="reply-text">{replyTo.text}</span>
+          </p>
+          <button type="button" className="icon-button" aria-label="Remove quote" onClick={onReplyDone}>
+            <span aria-hidden="true">✕</span>
+          </button>
+        </div>
+      )}
+      <div className="composer-row">
+        <label htmlFor="composer-input" className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id="composer-input"
+          ref={inputRef}
+          className="composer-input"
+          rows={1}
+          placeholder="Message"
+          maxLength={limits.messageText.max}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="button primary">
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import { memo } from 'react';
+import type { ConversationSummary } from '../app/model.js';
+import { formatFull, formatListTime } from './format.js';
+import { Link } from './Link.js';
+import { paths } from './router.js';
+
+/** One conversation in the list: title first (its accessible name starts with it), then the last message, time and unread count. */
+export const ConversationListItem = memo(function ConversationListItem({
+  conversation: c,
+  selected,
+}: {
+  conversation: ConversationSummary;
+  selected: boolean;
+}) {
+  const last = c.lastMessage;
+  const preview = last
+    ? last.deleted
+      ? 'Message deleted'
+      : last.text
+    : c.kind === 'GROUP'
+      ? `${c.memberCount} members`
+      : 'No messages yet';
+  const author = last && c.kind === 'GROUP' ? `${last.authorName}: ` : '';
+  const at = last?.createdAt ?? c.updatedAt;
+  return (
+    <li>
+      <Link
+        to={paths.conversation(c.id)}
+        className={`conversation-item${c.unreadCount > 0 ? ' has-unread' : ''}`}
+        aria-current={selected ? 'page' : undefined}
+      >
+        <span className="conversation-avatar" aria-hidden="true">
+          {initials(c.title)}
+        </span>
+        <span className="conversation-main">
+          <span className="conversation-title">{c.title}</span>
+          <span className={`conversation-preview${last?.deleted ? ' is-deleted' : ''}`}>
+            {author}
+            {preview}
+          </span>
+        </span>
+        <span className="conversation-meta">
+          <time dateTime={new Date(at).toISOString()} title={formatFull(at)}>
+            {formatListTime(at)}
+          </time>
+          {c.unreadCount > 0 && (
+            <span className="unread" role="img" aria-label={`${c.unreadCount} unread`}>
+              {c.unreadCount > 99 ? '99+' : c.unreadCount}
+            </span>
+          )}
+        </span>
+      </Link>
+    </li>
+  );
+});
+
+function initials(title: string): string {
+  const words = title.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[1]] : [words[0] ?? '?'];
+  return letters.map((w) => [...(w ?? '')][0]?.toUpperCase() ?? '').join('') || '?';
+}

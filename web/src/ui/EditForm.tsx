@@ -1,0 +1,59 @@
+import { limits } from '@mailboat/schema';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+
+/** Edits a message's text in place: Enter or "Save" saves, Shift+Enter adds a line, Escape or "Cancel" leaves it unchanged. */
+export function EditForm({ initial, onSave, onCancel }: { initial: string; onSave: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState(initial);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+  const save = () => {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (trimmed === initial.trim()) onCancel();
+    else onSave(trimmed);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      save();
+    }
+  };
+  return (
+    <form className="edit-form" onSubmit={submit}>
+      <label htmlFor={id} className="visually-hidden">
+        Edit message
+      </label>
+      <textarea
+        id={id}
+        ref={ref}
+        className="edit-input"
+        rows={2}
+        maxLength={limits.messageText.max}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="edit-actions">
+        <button type="submit" className="button primary small">
+          Save
+        </button>
+        <button type="button" className="button small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,141 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { ChatMessage, ConversationView } from '../app/model.js';
+import { useClient } from './client-context.js';
+import { errorText } from './errors.js';
+import { formatDay, sameDay } from './format.js';
+import { MessageRow, type RowActions } from './MessageRow.js';
+
+/** How close to an edge (px) counts as "at" it. */
+const EDGE = 48;
+
+type MessageLogProps = {
+  conversationId: string;
+  view: ConversationView;
+  viewerId: string;
+  isGroup: boolean;
+  unreadCount: number;
+  editingId: string | null;
+  pickingId: string | null;
+  actions: RowActions;
+};
+
+/**
+ * The loaded window of a conversation, oldest first. Opens at the newest message and follows
+ * new ones while the reader is at the bottom; loads older history at the top (or with the
+ * button) and keeps what the reader sees in place when it arrives; marks the conversation
+ * read while the newest message is on screen and the page is visible.
+ */
+export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCount, editingId, pickingId, actions }: MessageLogProps) {
+  const client = useClient();
+  const { messages, hasOlder, loadingOlder } = view;
+  const logRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const before = useRef<{ first: string | undefined; last: string | undefined; height: number; top: number } | null>(null);
+  const markedUpTo = useRef<string | null>(null);
+  const [olderError, setOlderError] = useState<string | null>(null);
+
+  const lastId = messages.at(-1)?.id;
+  const markReadIfSeen = useCallback(() => {
+    if (!lastId || document.visibilityState !== 'visible' || !atBottom.current) return;
+    if (markedUpTo.current === lastId && unreadCount === 0) return;
+    markedUpTo.current = lastId;
+    client.markRead(conversationId);
+  }, [client, conversationId, lastId, unreadCount]);
+
+  const inFlight = useRef(false);
+  const loadOlder = useCallback(() => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setOlderError(null);
+    client
+      .loadOlder(conversationId)
+      .catch((e: unknown) => setOlderError(errorText(e)))
+      .finally(() => {
+        inFlight.current = false;
+      });
+  }, [client, conversationId]);
+  const autoLoadedAbove = useRef<string | undefined>(undefined);
+
+  const remember = () => {
+    const el = logRef.current;
+    if (!el) return;
+    before.current = { first: messages[0]?.id, last: lastId, height: el.scrollHeight, top: el.scrollTop };
+  };
+
+  // After each change of the messages: keep the reader's place, or follow the newest.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the messages change; reads the rest from refs
+  useLayoutEffect(() => {
+    const el = logRef.current;
+    if (!el) return;
+    const prev = before.current;
+    const first = messages[0]?.id;
+    if (prev && prev.first !== first && prev.last === lastId && prev.first !== undefined) {
+      el.scrollTop = prev.top + (el.scrollHeight - prev.height); // older history arrived above
+    } else if (!prev || prev.last !== lastId) {
+      const newest = messages.at(-1);
+      if (!prev || atBottom.current || newest?.mine) el.scrollTop = el.scrollHeight;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight; // e.g. a reaction made the last message taller
+    }
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE;
+    remember();
+    // Too little history to scroll: fetch more, once per oldest message, so the reader can scroll at all.
+    if (hasOlder && !loadingOlder && first && autoLoadedAbove.current !== first && el.scrollHeight <= el.clientHeight) {
+      autoLoadedAbove.current = first;
+      loadOlder();
+    }
+    markReadIfSeen();
+  }, [messages]);
+
+  useEffect(() => {
+    const onVisible = () => markReadIfSeen();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [markReadIfSeen]);
+
+  const onScroll = () => {
+    const el = logRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE;
+    remember();
+    if (el.scrollTop < EDGE && hasOlder && !loadingOlder && !olderError) loadOlder();
+    markReadIfSeen();
+  };
+
+  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
+
+  return (
+    <div ref={logRef} className="log" role="log" aria-label="Messages" onScroll={onScroll}>
+      <div className="log-start">
+        {hasOlder ? (
+          <button type="button" className="button small" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+          </button>
+        ) : (
+          messages.length > 0 && <p className="log-note">This is the start of the conversation.</p>
+        )}
+        {olderError && <p className="form-error">{olderError}</p>}
+      </div>
+      {messages.length === 0 && !hasOlder && <p className="log-note">No messages yet. Say hello!</p>}
+      <ol className="messages">
+        {messages.map((m, i) => {
+          const prev: ChatMessage | undefined = messages[i - 1];
+          const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);
+          return (
+            <MessageRow
+              key={m.id}
+              message={m}
+              replyTarget={m.replyTo ? byId.get(m.replyTo) : undefined}
+              viewerId={viewerId}
+              showAuthor={isGroup && (newDay || prev?.author.id !== m.author.id)}
+              dayLabel={newDay ? formatDay(m.createdAt) : null}
+              editing={editingId === m.id}
+              picking={pickingId === m.id}
+              actions={actions}
+            />
+          );
+        })}
+      </ol>
+    </div>
+  );
+}

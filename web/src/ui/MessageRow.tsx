@@ -1,0 +1,146 @@
+import { memo, useCallback, useEffect, useRef } from 'react';
+import type { ChatMessage } from '../app/model.js';
+import { useClient } from './client-context.js';
+import { EditForm } from './EditForm.js';
+import { FailureNotice } from './FailureNotice.js';
+import { formatFull, formatTime } from './format.js';
+import { ReactionPicker } from './ReactionPicker.js';
+import { Reactions } from './Reactions.js';
+import { ReplyQuote } from './ReplyQuote.js';
+import { sameMessage } from './sameMessage.js';
+import { Tick } from './Tick.js';
+
+/** What a row asks of the conversation screen; one stable object, so rows stay memoized. */
+export type RowActions = {
+  setEditing: (messageId: string | null) => void;
+  setPicking: (messageId: string | null) => void;
+  reply: (messageId: string) => void;
+};
+
+type MessageRowProps = {
+  message: ChatMessage;
+  /** The message this one replies to: undefined when not loaded on the device. */
+  replyTarget: ChatMessage | undefined;
+  viewerId: string;
+  showAuthor: boolean;
+  /** Set on the first message of a day: the day's label. */
+  dayLabel: string | null;
+  editing: boolean;
+  picking: boolean;
+  actions: RowActions;
+};
+
+/** One message: author, text, time, reactions, reply quote, tick, and its actions. */
+export const MessageRow = memo(function MessageRow({
+  message: m,
+  replyTarget,
+  viewerId,
+  showAuthor,
+  dayLabel,
+  editing,
+  picking,
+  actions,
+}: MessageRowProps) {
+  const client = useClient();
+  const editButton = useRef<HTMLButtonElement>(null);
+  const reactButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(editing);
+  useEffect(() => {
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+
+  const id = m.id;
+  const myReaction = m.reactions.find((r) => r.userId === viewerId)?.emoji ?? null;
+  const closePicker = useCallback(
+    (restoreFocus: boolean) => {
+      actions.setPicking(null);
+      if (restoreFocus) reactButton.current?.focus();
+    },
+    [actions],
+  );
+  const pick = useCallback(
+    (emoji: string | null) => {
+      client.react(id, emoji);
+      closePicker(true);
+    },
+    [client, id, closePicker],
+  );
+  const failed = m.tick === 'failed';
+  const canChange = m.mine && !m.deleted && !failed;
+
+  return (
+    <li className={`message${m.mine ? ' is-mine' : ''}${failed ? ' is-failed' : ''}`} data-message-id={m.id}>
+      {dayLabel && <div className="day-separator">{dayLabel}</div>}
+      <div className="message-main">
+        <div className="bubble">
+          {showAuthor && !m.mine && <p className="message-author">{m.author.displayName}</p>}
+          {m.replyTo && !m.deleted && <ReplyQuote target={replyTarget} />}
+          {editing ? (
+            <EditForm
+              initial={m.text}
+              onSave={(text) => {
+                client.edit(id, text);
+                actions.setEditing(null);
+              }}
+              onCancel={() => actions.setEditing(null)}
+            />
+          ) : (
+            <p className={`message-text${m.deleted ? ' is-deleted' : ''}`}>{m.deleted ? 'This message was deleted' : m.text}</p>
+          )}
+          <p className="message-meta">
+            {m.editedAt !== null && !m.deleted && <span className="edited">edited</span>}
+            <time dateTime={new Date(m.createdAt).toISOString()} title={formatFull(m.createdAt)}>
+              {formatTime(m.createdAt)}
+            </time>
+            {m.mine && m.tick && <Tick tick={m.tick} />}
+          </p>
+          <Reactions reactions={m.reactions} viewerId={viewerId} />
+        </div>
+        {!m.deleted && !failed && !editing && (
+          <div className="message-actions">
+            <button type="button" className="action" onClick={() => actions.reply(id)}>
+              Reply
+            </button>
+            <span className="picker-anchor">
+              <button
+                type="button"
+                className="action"
+                ref={reactButton}
+                aria-expanded={picking}
+                onClick={() => actions.setPicking(picking ? null : id)}
+              >
+                React
+              </button>
+              {picking && <ReactionPicker current={myReaction} onPick={pick} onClose={closePicker} />}
+            </span>
+            {canChange && (
+              <>
+                <button type="button" className="action" ref={editButton} onClick={() => actions.setEditing(id)}>
+                  Edit
+                </button>
+                <button type="button" className="action danger" onClick={() => client.remove(id)}>
+                  Delete
+                </button>
+              </>
+            )}
+          </div>
+        )}
+      </div>
+      {failed && <FailureNotice message={m} />}
+    </li>
+  );
+}, sameRowProps);
+
+function sameRowProps(a: MessageRowProps, b: MessageRowProps): boolean {
+  return (
+    a.viewerId === b.viewerId &&
+    a.showAuthor === b.showAuthor &&
+    a.dayLabel === b.dayLabel &&
+    a.editing === b.editing &&
+    a.picking === b.picking &&
+    a.actions === b.actions &&
+    sameMessage(a.message, b.message) &&
+    (a.replyTarget === b.replyTarget || (!!a.replyTarget && !!b.replyTarget && sameMessage(a.replyTarget, b.replyTarget)))
+  );
+}

@@ -1,0 +1,13 @@
+import type { ChatMessage } from '../app/model.js';
+
+/** Inside a reply: who and what it answers (or a note when that message is not on the device). */
+export function ReplyQuote({ target }: { target: ChatMessage | undefined }) {
+  if (!target) return <p className="reply-quote is-missing">Reply to an earlier message</p>;
+  return (
+    <p className="reply-quote">
+      <span className="visually-hidden">In reply to </span>
+      <span className="reply-author">{target.mine ? 'You' : target.author.displayName}</span>
+      <span className="reply-text">{target.deleted ? 'This message was deleted' : target.text}</span>
+    </p>
+  );
+}

@@ -59,6 +59,7 @@ async function main() {
   execFileSync(process.execPath, [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: web,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   const postgres = await startPostgres();
   const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: join(web, 'dist') });
@@ -95,10 +96,10 @@ async function main() {
     const device = await Profile.open('device', appUrl);
     profiles.push(device);
     await device.goto();
-    await device.page.getByLabel('Handle').fill(`ana_${suffix}`);
-    await device.page.getByLabel('Password').fill(PASSWORD);
+    await device.page.getByLabel('Handle', { exact: true }).fill(`ana_${suffix}`);
+    await device.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await device.page.getByRole('button', { name: 'Sign in' }).click();
-    await device.page.getByRole('list', { name: 'Conversations' }).waitFor();
+    await device.page.getByRole('heading', { name: 'Chats' }).waitFor();
     await device.page.goto(new URL(path, appUrl).toString());
     await device.page.locator('.message-text', { hasText: newest }).waitFor({ timeout: 120_000 });
     await device.page.waitForFunction(() => document.querySelector('[role=status]')?.getAttribute('data-syncing') === 'false', null, {

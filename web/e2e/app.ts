@@ -19,18 +19,23 @@ export class App {
 
   async signUp(handle: string, displayName: string): Promise<void> {
     await this.control('Create an account').click();
-    await this.page.getByLabel('Handle').fill(handle);
-    await this.page.getByLabel('Display name').fill(displayName);
-    await this.page.getByLabel('Password').fill(PASSWORD);
+    await this.page.getByLabel('Handle', { exact: true }).fill(handle);
+    await this.page.getByLabel('Display name', { exact: true }).fill(displayName);
+    await this.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await this.page.getByRole('button', { name: 'Create account' }).click();
-    await this.conversationList().waitFor();
+    await this.home().waitFor();
   }
 
   async signIn(handle: string): Promise<void> {
-    await this.page.getByLabel('Handle').fill(handle);
-    await this.page.getByLabel('Password').fill(PASSWORD);
+    await this.page.getByLabel('Handle', { exact: true }).fill(handle);
+    await this.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await this.conversationList().waitFor();
+    await this.home().waitFor();
+  }
+
+  /** The home screen's heading, shown also before there is any conversation. */
+  home(): Locator {
+    return this.page.getByRole('heading', { name: 'Chats' });
   }
 
   conversationList(): Locator {
@@ -55,7 +60,7 @@ export class App {
 
   /** Shows the conversation, whether the app reopened on it or on the list. */
   async show(title: string): Promise<void> {
-    await this.conversationList().or(this.messageLog()).first().waitFor();
+    await this.home().or(this.messageLog()).first().waitFor();
     const open = (await this.messageLog().isVisible()) && (await this.page.getByRole('heading', { name: title }).isVisible());
     if (!open) await this.open(title);
   }
@@ -64,7 +69,7 @@ export class App {
   async back(): Promise<void> {
     const back = this.control('Back');
     if (await back.isVisible()) await back.click();
-    await this.conversationList().waitFor();
+    await this.home().waitFor();
   }
 
   messageLog(): Locator {

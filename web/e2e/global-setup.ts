@@ -24,6 +24,7 @@ export default async function setup(project: TestProject) {
   execFileSync(process.execPath, [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: web,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   const postgres = await startPostgres();
   const api = await ApiProcess.start('e2e', await createDatabase(postgres.url, 'mailboat_e2e'), {

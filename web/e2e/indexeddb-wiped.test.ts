@@ -38,7 +38,7 @@ describe('a device whose IndexedDB was wiped', () => {
     await cdp.send('Storage.clearDataForOrigin', { origin: new URL(appUrl).origin, storageTypes: 'indexeddb' });
     await ana.page.reload();
     await ana
-      .conversationList()
+      .home()
       .or(ana.page.getByRole('button', { name: 'Sign in' }))
       .first()
       .waitFor();

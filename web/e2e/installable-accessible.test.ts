@@ -75,11 +75,11 @@ describe('installable and accessible', () => {
     await check('sign-in');
     await ana.control('Create an account').click();
     await check('sign-up');
-    await ana.page.getByLabel('Handle').fill(anaHandle);
-    await ana.page.getByLabel('Display name').fill('Ana Access');
-    await ana.page.getByLabel('Password').fill('correct horse battery staple');
+    await ana.page.getByLabel('Handle', { exact: true }).fill(anaHandle);
+    await ana.page.getByLabel('Display name', { exact: true }).fill('Ana Access');
+    await ana.page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
     await ana.page.getByRole('button', { name: 'Create account' }).click();
-    await ana.conversationList().waitFor();
+    await ana.home().waitFor();
     await check('conversation-list-empty');
     await ana.control('New conversation').click();
     await ana.page.getByLabel('Handle', { exact: true }).waitFor();

@@ -70,7 +70,7 @@ describe('linking a new device with a pairing code', () => {
     await laptop.control('Use a pairing code').click();
     await laptop.page.getByLabel('Pairing code').fill(code);
     await laptop.page.getByRole('button', { name: 'Link this device' }).click();
-    await laptop.conversationList().waitFor();
+    await laptop.home().waitFor();
     await laptop.open('Bo Pairing');
     await laptop.message(history.at(-1) as string).waitFor();
     const progress = await laptop.page.evaluate(() => (window as unknown as { __progress: { max: number; valuemax: number } }).__progress);

@@ -8,9 +8,15 @@ import { App } from './ui/App.js';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 const client = createMailboatClient();
-createRoot(root).render(
-  <StrictMode>
-    <App client={client} />
-  </StrictMode>,
-);
+// The stored session is read from IndexedDB first, so a signed-in person never sees the
+// sign-in screen flash by; a device that cannot open its storage still gets the app.
+void client.ready
+  .catch((e: unknown) => console.error('Mailboat could not open its local data', e))
+  .finally(() => {
+    createRoot(root).render(
+      <StrictMode>
+        <App client={client} />
+      </StrictMode>,
+    );
+  });
 registerServiceWorker();

@@ -1,3 +1,4 @@
+import { SyncClient } from '../sync/sync-client.js';
 import type { MailboatClient } from './model.js';
 
 /** How the client reaches the API and where it keeps data; browsers need none of these. */
@@ -12,9 +13,22 @@ export type ClientOptions = {
   refreshTokenDelivery?: 'COOKIE' | 'BODY';
   /** How this device names itself in the device list. */
   device?: { name: string; platform: string; appVersion: string };
+  /** The wall clock in epoch ms (default Date.now); tests may skew it. */
+  now?: () => number;
 };
 
-/** Placeholder until the sync core lands (web/src/sync). */
-export function createMailboatClient(_options: ClientOptions = {}): MailboatClient {
-  throw new Error('createMailboatClient: not built yet');
+/** The client as created: the MailboatClient contract, plus lifecycle hooks for tests and page unload. */
+export type MailboatClientHandle = MailboatClient & {
+  /** Resolves once the device's stored session (if any) and its local data are open. */
+  readonly ready: Promise<void>;
+  /** Stops syncing and closes the device's databases; the data stays. */
+  close(): Promise<void>;
+};
+
+/**
+ * The local-first client (web/src/sync): reads and writes the device's own data at once
+ * and syncs with the API in the background.
+ */
+export function createMailboatClient(options: ClientOptions = {}): MailboatClientHandle {
+  return new SyncClient(options);
 }

@@ -1,0 +1,244 @@
+import { listMessages, type Message } from '@mailboat/schema';
+import type { ConversationSummary, ConversationView, Session, User } from '../app/model.js';
+import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
+import { isLocalOrigin } from './origins.js';
+import { Outbox } from './outbox.js';
+import type { ConversationRecord, Position, Watermark } from './records.js';
+import { type HeldDoc, SegmentStore } from './segment-store.js';
+import { laterOf } from './ticks.js';
+import { toDocId } from './uuid.js';
+import { buildMessages, buildSummary } from './views.js';
+
+/**
+ * Everything the device holds for the signed-in account: metadata records (mirrored in
+ * memory, written through to IndexedDB), the outbox and the segment documents, with cached
+ * snapshots for the screens. A snapshot object stays the same until something it shows
+ * changes; `onChange` is called synchronously after every change.
+ */
+export class Account {
+  readonly conversations = new Map<string, ConversationRecord>();
+  readonly users = new Map<string, User>();
+  readonly receipts = new Map<string, Watermark[]>();
+  pendingReads: Record<string, string> = {};
+  cursor: string | undefined;
+  readonly segments: SegmentStore;
+  readonly outbox: Outbox;
+  /** Conversations being paged back (loadOlder). */
+  readonly loadingOlder = new Set<string>();
+
+  private readonly views = new Map<string, ConversationView>();
+  private readonly messageCache = new Map<string, Message[]>();
+  private summaries: ConversationSummary[] | null = null;
+
+  private constructor(
+    readonly db: AccountDb,
+    private readonly factory: IDBFactory,
+    public session: Session,
+    private readonly onChange: () => void,
+    /** Told about every createdAt seen in a document (for the hybrid clock). */
+    private readonly observe: (createdAt: number) => void,
+  ) {
+    this.outbox = new Outbox(db, (conversationId) => this.changed(conversationId));
+    this.segments = new SegmentStore(factory, session.user.id, (held, _update, origin) => this.onDocUpdate(held, _update, origin));
+  }
+
+  /** Opens the account's database and its held documents (waiting until they are loaded). */
+  static async open(factory: IDBFactory, session: Session, onChange: () => void, observe: (at: number) => void): Promise<Account> {
+    const db = await openAccountDb(factory, session.user.id);
+    const account = new Account(db, factory, session, onChange, observe);
+    await account.load();
+    return account;
+  }
+
+  private async load(): Promise<void> {
+    await setMeta(this.db, 'session', this.session);
+    for (const c of await this.db.getAll('conversations')) this.conversations.set(c.id, c);
+    for (const u of await this.db.getAll('users')) this.users.set(u.id, u);
+    for (const r of await this.db.getAll('receipts')) this.receipts.set(r.conversationId, r.members);
+    this.users.set(this.session.user.id, this.session.user);
+    this.pendingReads = (await getMeta(this.db, 'pendingReads')) ?? {};
+    this.cursor = await getMeta(this.db, 'cursor');
+    await this.outbox.load();
+    const held = await this.db.getAll('segments');
+    await Promise.all(held.map((h) => this.segments.open(h.conversationId, h.segment).loaded));
+    this.changed();
+  }
+
+  get viewerId(): string {
+    return this.session.user.id;
+  }
+
+  private onDocUpdate(held: HeldDoc, update: Uint8Array, origin: unknown): void {
+    if (isLocalOrigin(origin)) {
+      origin.update = update; // the write that made it queues it and notifies
+      this.invalidate(held.conversationId);
+      return;
+    }
+    this.changed(held.conversationId);
+  }
+
+  /** Invalidates snapshots (of one conversation, or all) and notifies. */
+  changed(conversationId?: string): void {
+    this.invalidate(conversationId);
+    this.onChange();
+  }
+
+  invalidate(conversationId?: string): void {
+    if (conversationId === undefined) {
+      this.views.clear();
+      this.messageCache.clear();
+    } else {
+      this.views.delete(conversationId);
+      this.messageCache.delete(conversationId);
+    }
+    this.summaries = null;
+  }
+
+  user(id: string): User {
+    return this.users.get(id) ?? { id, handle: '', displayName: 'Someone' };
+  }
+
+  /** Every complete message held for the conversation, in display order. */
+  messages(conversationId: string): Message[] {
+    let list = this.messageCache.get(conversationId);
+    if (!list) {
+      list = this.segments.ofConversation(conversationId).flatMap((h) => listMessages(h.doc));
+      list.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const m of list) this.observe(m.createdAt);
+      this.messageCache.set(conversationId, list);
+    }
+    return list;
+  }
+
+  /** The viewer's read watermark, including marks not yet sent. */
+  readPosition(conversationId: string): Position | null {
+    const mine = this.receipts.get(conversationId)?.find((w) => w.userId === this.viewerId)?.read ?? null;
+    const pending = this.pendingReads[conversationId];
+    if (!pending) return mine;
+    const m = this.messages(conversationId).find((x) => x.id === toDocId(pending));
+    return m ? laterOf(mine, { at: m.createdAt, id: m.id }) : mine;
+  }
+
+  view(conversationId: string): ConversationView {
+    let view = this.views.get(conversationId);
+    if (!view) {
+      const record = this.conversations.get(conversationId);
+      view = {
+        messages: buildMessages({
+          conversationId,
+          viewerId: this.viewerId,
+          messages: this.messages(conversationId),
+          outbox: this.outbox.list(conversationId),
+          failed: this.outbox.failed(conversationId),
+          receipts: this.receipts.get(conversationId) ?? [],
+          user: (id) => this.user(id),
+        }),
+        hasOlder: record?.hasOlder ?? false,
+        loadingOlder: this.loadingOlder.has(conversationId),
+      };
+      this.views.set(conversationId, view);
+    }
+    return view;
+  }
+
+  summaryList(): ConversationSummary[] {
+    if (!this.summaries) {
+      this.summaries = [...this.conversations.values()]
+        .map((record) =>
+          buildSummary({
+            record,
+            viewerId: this.viewerId,
+            messages: this.messages(record.id),
+            oldestHeldSegment: this.segments.ofConversation(record.id)[0]?.segment ?? null,
+            read: this.readPosition(record.id),
+            user: (id) => this.user(id),
+          }),
+        )
+        .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+    }
+    return this.summaries;
+  }
+
+  // Write-through record updates.
+
+  async putConversation(record: ConversationRecord): Promise<void> {
+    this.conversations.set(record.id, record);
+    this.changed(record.id);
+    await this.db.put('conversations', record);
+  }
+
+  async putUsers(users: User[]): Promise<void> {
+    if (users.length === 0) return;
+    for (const u of users) this.users.set(u.id, u);
+    this.changed();
+    const tx = this.db.transaction('users', 'readwrite');
+    await Promise.all([...users.map((u) => tx.store.put(u)), tx.done]);
+  }
+
+  async putReceipts(conversationId: string, members: Watermark[]): Promise<void> {
+    this.receipts.set(conversationId, members);
+    this.changed(conversationId);
+    await this.db.put('receipts', { conversationId, members });
+  }
+
+  async setSession(session: Session): Promise<void> {
+    this.session = session;
+    this.users.set(session.user.id, session.user);
+    this.changed();
+    await setMeta(this.db, 'session', session);
+  }
+
+  async setCursor(cursor: string): Promise<void> {
+    this.cursor = cursor;
+    await setMeta(this.db, 'cursor', cursor);
+  }
+
+  async setPendingReads(reads: Record<string, string>): Promise<void> {
+    this.pendingReads = reads;
+    this.changed();
+    await setMeta(this.db, 'pendingReads', reads);
+  }
+
+  /** Holds a segment document (opening it and recording that it is held). */
+  hold(conversationId: string, segment: number): HeldDoc {
+    const existing = this.segments.get(conversationId, segment);
+    if (existing) return existing;
+    const held = this.segments.open(conversationId, segment);
+    void this.db.put('segments', { conversationId, segment });
+    return held;
+  }
+
+  /**
+   * Drops a conversation's documents and records from the device. Its queued writes can no
+   * longer reach anyone: they are moved aside as failed (NOT_FOUND) and stay visible.
+   */
+  async dropConversation(conversationId: string): Promise<void> {
+    for (const e of this.outbox.list(conversationId)) {
+      this.outbox.fail(e, { code: 'NOT_FOUND', message: 'You are no longer in this conversation', retryable: false });
+    }
+    for (const h of this.segments.ofConversation(conversationId)) {
+      await this.segments.drop(conversationId, h.segment);
+      await this.db.delete('segments', [conversationId, h.segment]);
+    }
+    this.conversations.delete(conversationId);
+    this.receipts.delete(conversationId);
+    await this.db.delete('conversations', conversationId);
+    await this.db.delete('receipts', conversationId);
+    this.changed(conversationId);
+  }
+
+  async close(): Promise<void> {
+    await this.outbox.settled();
+    await this.segments.close();
+    this.db.close();
+  }
+
+  /** Closes and deletes everything this account kept on the device. */
+  async wipe(): Promise<void> {
+    const held = await this.db.getAll('segments');
+    await this.close();
+    const uid = this.viewerId;
+    for (const h of held) await deleteDatabase(this.factory, segmentDbName(uid, h.conversationId, h.segment));
+    await deleteDatabase(this.factory, accountDbName(uid));
+  }
+}

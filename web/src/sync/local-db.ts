@@ -1,0 +1,114 @@
+import { type DBSchema, deleteDB, type IDBPDatabase, openDB } from 'idb';
+import type { User } from '../app/model.js';
+import type { ConversationRecord, FailedWrite, HeldSegment, OutboxEntry, ReceiptsRecord, StoredSession } from './records.js';
+
+/** Keys of the account's key-value store. */
+export type MetaValues = {
+  session: StoredSession;
+  /** Only with refreshTokenDelivery BODY. */
+  refreshToken: string;
+  /** The `changes` feed cursor up to which held segments are caught up. */
+  cursor: string;
+  /** markRead calls not yet sent: conversation id -> API message id. */
+  pendingReads: Record<string, string>;
+};
+
+interface AccountSchema extends DBSchema {
+  meta: { key: string; value: unknown };
+  conversations: { key: string; value: ConversationRecord };
+  users: { key: string; value: User };
+  receipts: { key: string; value: ReceiptsRecord };
+  outbox: { key: number; value: OutboxEntry };
+  failed: { key: number; value: FailedWrite };
+  segments: { key: [string, number]; value: HeldSegment; indexes: { byConversation: string } };
+}
+
+interface RootSchema extends DBSchema {
+  current: { key: string; value: string };
+}
+
+const ROOT = 'mailboat';
+/** The account database's name; segment documents are named after it (see segmentDbName). */
+export const accountDbName = (userId: string) => `mailboat:${userId}`;
+/** The y-indexeddb database of one segment document. */
+export const segmentDbName = (userId: string, conversationId: string, segment: number) => `mailboat:${userId}:${conversationId}:${segment}`;
+
+export type AccountDb = IDBPDatabase<AccountSchema>;
+
+/** Which account this device is signed into (a pointer kept outside any account database). */
+export async function readCurrentAccount(factory: IDBFactory): Promise<string | undefined> {
+  const db = await openRoot(factory);
+  try {
+    return await db.get('current', 'account');
+  } finally {
+    db.close();
+  }
+}
+
+export async function writeCurrentAccount(factory: IDBFactory, userId: string | null): Promise<void> {
+  const db = await openRoot(factory);
+  try {
+    if (userId === null) await db.delete('current', 'account');
+    else await db.put('current', userId, 'account');
+  } finally {
+    db.close();
+  }
+}
+
+function openRoot(factory: IDBFactory) {
+  return withFactory(factory, () =>
+    openDB<RootSchema>(ROOT, 1, {
+      upgrade(db) {
+        db.createObjectStore('current');
+      },
+    }),
+  );
+}
+
+/** Opens (creating on first use) the account's metadata database. */
+export function openAccountDb(factory: IDBFactory, userId: string): Promise<AccountDb> {
+  return withFactory(factory, () =>
+    openDB<AccountSchema>(accountDbName(userId), 1, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('conversations', { keyPath: 'id' });
+        db.createObjectStore('users', { keyPath: 'id' });
+        db.createObjectStore('receipts', { keyPath: 'conversationId' });
+        db.createObjectStore('outbox', { keyPath: 'seq' });
+        db.createObjectStore('failed', { keyPath: 'seq' });
+        db.createObjectStore('segments', { keyPath: ['conversationId', 'segment'] }).createIndex('byConversation', 'conversationId');
+      },
+    }),
+  );
+}
+
+export async function getMeta<K extends keyof MetaValues>(db: AccountDb, key: K): Promise<MetaValues[K] | undefined> {
+  return (await db.get('meta', key)) as MetaValues[K] | undefined;
+}
+
+export async function setMeta<K extends keyof MetaValues>(db: AccountDb, key: K, value: MetaValues[K] | undefined): Promise<void> {
+  if (value === undefined) await db.delete('meta', key);
+  else await db.put('meta', value, key);
+}
+
+/** Deletes a whole database by name (waits until it is gone). */
+export function deleteDatabase(factory: IDBFactory, name: string): Promise<void> {
+  return withFactory(factory, () => deleteDB(name));
+}
+
+/**
+ * Runs `fn` with `factory` as the global indexedDB, for libraries that only use the global
+ * (y-indexeddb, and idb's deleteDB): they open their database synchronously inside `fn`.
+ * In a browser the factory is the global already and nothing changes.
+ */
+export function withFactory<T>(factory: IDBFactory, fn: () => T): T {
+  const g = globalThis as { indexedDB?: IDBFactory };
+  if (g.indexedDB === factory) return fn();
+  const saved = g.indexedDB;
+  g.indexedDB = factory;
+  try {
+    return fn();
+  } finally {
+    g.indexedDB = saved;
+  }
+}

@@ -1,0 +1,43 @@
+import type { MemberRole, Session, User } from '../app/model.js';
+import type { WriteOp } from './write-ops.js';
+
+/** The plain records the device keeps in its per-account IndexedDB database (local-db.ts). */
+
+/** A conversation as last fetched, plus how much of its history the device holds. */
+export type ConversationRecord = {
+  id: string;
+  kind: 'DIRECT' | 'GROUP';
+  title: string | null;
+  memberCount: number;
+  viewerRole: MemberRole;
+  /** The server's count at the last fetch; the device recounts from held documents when it can. */
+  unreadCount: number;
+  /** Epoch ms. */
+  updatedAt: number;
+  /** The current members (user ids, join order), for a direct conversation's title. */
+  memberIds: string[];
+  /** Its newest segments have been loaded onto the device once. */
+  loaded: boolean;
+  /** Segments cursor after the oldest held page (for loadOlder); null when none was taken yet. */
+  olderCursor: string | null;
+  hasOlder: boolean;
+};
+
+/** A place in display order: a message's (createdAt, dashed id). */
+export type Position = { at: number; id: string };
+
+/** A member's delivered and read watermarks (null: before every message). */
+export type Watermark = { userId: string; delivered: Position | null; read: Position | null };
+
+export type ReceiptsRecord = { conversationId: string; members: Watermark[] };
+
+/** One local write not yet acknowledged by the server, in write order (`seq`). */
+export type OutboxEntry = { seq: number; conversationId: string; segment: number; update: Uint8Array; op: WriteOp };
+
+/** A write the server refused, moved aside so the UI can show it (and retry or dismiss it). */
+export type FailedWrite = OutboxEntry & { failure: { code: string; message: string; retryable: boolean } };
+
+export type HeldSegment = { conversationId: string; segment: number };
+
+export type StoredSession = Session;
+export type { User };

@@ -1,0 +1,81 @@
+import * as Y from 'yjs';
+import { ClientError } from '../app/model.js';
+import { decodeBytes } from './bytes.js';
+import type { SyncContext } from './context.js';
+import { SEGMENT_DIFFS } from './operations.js';
+import { LOAD, localOrigin } from './origins.js';
+import type { FailedWrite, OutboxEntry } from './records.js';
+import { applyOp } from './write-ops.js';
+
+/**
+ * Rolls refused writes back, visibly: the refused entries move aside as failed, and the
+ * segment's document is rebuilt from the server's state plus the writes still queued for
+ * it, replacing what IndexedDB held. A queued write whose update no longer applies cleanly
+ * (it was written after the refused one) is applied again from its intent, replacing its
+ * update; one that cannot apply without the refused write fails with it.
+ *
+ * The server's state is fetched first: on a network error nothing changes (the entries stay
+ * queued and the refusal comes again). When the server no longer shows the conversation
+ * (NOT_FOUND), the conversation is dropped from the device and its writes fail.
+ */
+export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure: FailedWrite['failure']): Promise<void> {
+  const first = refused[0];
+  if (!first) return;
+  const { conversationId, segment } = first;
+  const account = ctx.account;
+  let server: Uint8Array;
+  try {
+    const data = await ctx.api.run<{ segmentDiffs: { update: string }[] }>(SEGMENT_DIFFS, { segments: [{ conversationId, segment }] });
+    server = decodeBytes(data.segmentDiffs[0]?.update ?? '');
+  } catch (e) {
+    if (!(e instanceof ClientError) || e.code !== 'NOT_FOUND') throw e;
+    for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
+    await account.dropConversation(conversationId);
+    return;
+  }
+  const refusedSeqs = new Set(refused.map((e) => e.seq));
+  for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
+  const doc = new Y.Doc();
+  if (server.length > 0) Y.applyUpdate(doc, server, LOAD);
+  for (const entry of account.outbox.list(conversationId, segment)) {
+    if (refusedSeqs.has(entry.seq)) continue;
+    if (appliesCleanly(doc, entry.update)) {
+      Y.applyUpdate(doc, entry.update, LOAD);
+      continue;
+    }
+    const update = reapply(doc, entry);
+    if (update) account.outbox.replace({ ...entry, update });
+    else account.outbox.fail(entry, { ...failure, message: `It depended on a refused change: ${failure.message}` });
+  }
+  await account.segments.replace(conversationId, segment, doc);
+  account.changed(conversationId);
+}
+
+/** True when `update` integrates into `doc` completely (nothing it depends on is missing). */
+function appliesCleanly(doc: Y.Doc, update: Uint8Array): boolean {
+  const probe = new Y.Doc();
+  try {
+    Y.applyUpdate(probe, Y.encodeStateAsUpdate(doc));
+    Y.applyUpdate(probe, update);
+    return probe.store.pendingStructs === null && probe.store.pendingDs === null;
+  } catch {
+    return false;
+  } finally {
+    probe.destroy();
+  }
+}
+
+/** Applies the entry's intent to `doc` again; returns the new update, or null when it cannot apply. */
+function reapply(doc: Y.Doc, entry: OutboxEntry): Uint8Array | null {
+  const origin = localOrigin(entry.op);
+  let captured: Uint8Array | null = null;
+  const capture = (update: Uint8Array, o: unknown) => {
+    if (o === origin) captured = update;
+  };
+  doc.on('update', capture);
+  try {
+    return applyOp(doc, entry.op, origin) ? captured : null;
+  } finally {
+    doc.off('update', capture);
+  }
+}

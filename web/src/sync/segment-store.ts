@@ -1,0 +1,93 @@
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { deleteDatabase, segmentDbName, withFactory } from './local-db.js';
+
+/** One held segment: its live document and the y-indexeddb persistence that keeps it. */
+export type HeldDoc = {
+  conversationId: string;
+  segment: number;
+  doc: Y.Doc;
+  persistence: IndexeddbPersistence;
+  /** Resolves once what IndexedDB held has been applied to `doc`. */
+  loaded: Promise<void>;
+};
+
+/** Told about every update to any held document (after it is applied). */
+export type DocListener = (held: HeldDoc, update: Uint8Array, origin: unknown) => void;
+
+const keyOf = (conversationId: string, segment: number) => `${conversationId}#${segment}`;
+
+/**
+ * The device's segment documents: one Y.Doc per (conversation, segment), each persisted by
+ * y-indexeddb in its own database. `open` is synchronous, so a write can land in a document
+ * that is still loading from IndexedDB (Yjs merges the two).
+ */
+export class SegmentStore {
+  private readonly docs = new Map<string, HeldDoc>();
+
+  constructor(
+    private readonly factory: IDBFactory,
+    private readonly userId: string,
+    private readonly listener: DocListener,
+  ) {}
+
+  get(conversationId: string, segment: number): HeldDoc | undefined {
+    return this.docs.get(keyOf(conversationId, segment));
+  }
+
+  /** The held segments of a conversation, oldest first. */
+  ofConversation(conversationId: string): HeldDoc[] {
+    return [...this.docs.values()].filter((h) => h.conversationId === conversationId).sort((a, b) => a.segment - b.segment);
+  }
+
+  all(): HeldDoc[] {
+    return [...this.docs.values()];
+  }
+
+  /** The held document, opened (and loading from IndexedDB) if it was not open yet. */
+  open(conversationId: string, segment: number, doc: Y.Doc = new Y.Doc()): HeldDoc {
+    const existing = this.get(conversationId, segment);
+    if (existing) return existing;
+    const name = segmentDbName(this.userId, conversationId, segment);
+    const persistence = withFactory(this.factory, () => new IndexeddbPersistence(name, doc));
+    const held: HeldDoc = { conversationId, segment, doc, persistence, loaded: persistence.whenSynced.then(() => undefined) };
+    doc.on('update', (update: Uint8Array, origin: unknown) => this.listener(held, update, origin));
+    this.docs.set(keyOf(conversationId, segment), held);
+    return held;
+  }
+
+  /**
+   * Replaces a held document with `doc` (a rebuilt state), replacing what IndexedDB held for
+   * it too. Resolves once the new state is being persisted.
+   */
+  async replace(conversationId: string, segment: number, doc: Y.Doc): Promise<HeldDoc> {
+    await this.drop(conversationId, segment);
+    const held = this.open(conversationId, segment, doc);
+    await held.loaded;
+    return held;
+  }
+
+  /** Closes a held document and deletes its IndexedDB database. */
+  async drop(conversationId: string, segment: number): Promise<void> {
+    const held = this.get(conversationId, segment);
+    this.docs.delete(keyOf(conversationId, segment));
+    if (held) {
+      await held.loaded;
+      await held.persistence.destroy();
+      held.doc.destroy();
+    }
+    await deleteDatabase(this.factory, segmentDbName(this.userId, conversationId, segment));
+  }
+
+  /**
+   * Closes every document; their data stays in IndexedDB. Waits until each has finished
+   * loading: y-indexeddb stores what was written before it opened only then.
+   */
+  async close(): Promise<void> {
+    const all = [...this.docs.values()];
+    this.docs.clear();
+    await Promise.all(all.map((h) => h.loaded));
+    await Promise.all(all.map((h) => h.persistence.destroy()));
+    for (const h of all) h.doc.destroy();
+  }
+}

@@ -1,0 +1,133 @@
+import { segmentOf, segmentStart } from '@mailboat/schema';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Account } from '../src/sync/account.js';
+import { Device, signUp, startApi, texts, until } from './harness.js';
+
+const api = startApi();
+const accountOf = (d: Device) => (d.client as unknown as { account: Account }).account;
+
+describe('refusals, repairs and replays', () => {
+  const devices: Device[] = [];
+  afterAll(async () => {
+    for (const d of devices) await d.close();
+  });
+
+  it('a write the server refuses ends failed and rolled back; writes behind it still go through', async () => {
+    const ana = new Device(api(), 'ana');
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const boId = (await ana.client.findUser(boHandle))!.id;
+    const group = await ana.client.createGroup('Climbing', [boId]);
+    const direct = await ana.client.openDirect(boId);
+    ana.client.send(group, 'welcome');
+    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
+    await bo.client.syncNow();
+    await until(() => texts(bo, group).includes('welcome'), 'Bo to load the group');
+
+    bo.offline = true;
+    await bo.restart();
+    const refused = bo.client.send(group, 'see you at the wall');
+    bo.client.send(direct, 'are we still on?');
+    expect(bo.client.syncState().pending).toBe(2);
+    await ana.client.removeMember(group, boId);
+
+    bo.offline = false;
+    await bo.client.syncNow();
+    await until(() => bo.client.syncState().pending === 0, 'Bo to settle the outbox');
+    const failed = bo.client.conversation(group).messages.find((m) => m.id === refused);
+    expect(failed).toMatchObject({ tick: 'failed', text: 'see you at the wall', failure: { code: 'NOT_FOUND', retryable: false } });
+    expect(bo.client.conversations().map((c) => c.id)).not.toContain(group);
+    expect(texts(bo, group)).toEqual(['see you at the wall']); // only the failed write, shown as failed
+
+    await ana.client.syncNow();
+    await until(() => texts(ana, direct).includes('are we still on?'), 'the write behind it to reach Ana');
+    expect(texts(ana, group)).toEqual(['welcome']);
+
+    bo.client.dismiss(refused);
+    expect(texts(bo, group)).toEqual([]);
+  });
+
+  it('answers MISSING_DEPENDENCIES by pushing what the server lacks', async () => {
+    // A fixed clock an hour back keeps both messages in one segment document.
+    const past = segmentStart(segmentOf(Date.now()) - 1) + 60_000;
+    const ana = new Device(api(), 'ana', { now: () => past });
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    await ana.client.syncNow();
+
+    ana.offline = true;
+    ana.client.send(c, 'one');
+    ana.client.send(c, 'two');
+    const outbox = accountOf(ana).outbox;
+    const [first] = outbox.list(c);
+    outbox.remove([first!.seq]); // the first update is lost: the second cannot apply without it
+    expect(outbox.size).toBe(1);
+
+    ana.offline = false;
+    await ana.client.syncNow();
+    await until(() => ana.client.syncState().pending === 0, 'the outbox to empty');
+    expect(ana.client.conversation(c).messages.map((m) => m.tick)).toEqual(['sent', 'sent']);
+    await bo.client.syncNow();
+    await until(() => texts(bo, c).length === 2, 'Bo to receive both');
+    expect(texts(bo, c)).toEqual(['one', 'two']);
+  });
+
+  it('replays of acknowledged writes change nothing anywhere', async () => {
+    const ana = new Device(api(), 'ana');
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const id = ana.client.send(c, 'only once');
+    ana.client.react(id, '🎉');
+    const written = accountOf(ana).outbox.list(c);
+    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
+
+    for (const e of written)
+      accountOf(ana).outbox.add({ conversationId: e.conversationId, segment: e.segment, update: e.update, op: e.op });
+    expect(ana.client.syncState().pending).toBe(2);
+    await ana.client.syncNow();
+    await until(() => ana.client.syncState().pending === 0, 'the replays to be acknowledged');
+
+    await bo.client.syncNow();
+    await until(() => texts(bo, c).length > 0, 'Bo to receive it');
+    await bo.client.syncNow();
+    expect(bo.client.conversation(c).messages).toHaveLength(1);
+    expect(bo.client.conversation(c).messages[0]?.reactions).toHaveLength(1);
+    expect(ana.client.conversation(c).messages).toHaveLength(1);
+  });
+});
+
+describe('a write refused by the write rules', () => {
+  const devices: Device[] = [];
+  afterAll(async () => {
+    for (const d of devices) await d.close();
+  });
+
+  it('is rolled back out of the segment document (rebuilt from the server) and shown as failed', async () => {
+    // A clock an hour fast: the server refuses createdAt more than a few minutes ahead.
+    const ana = new Device(api(), 'ana', { now: () => Date.now() + 3_600_000 });
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const id = ana.client.send(c, 'from the future');
+    await until(() => ana.client.syncState().pending === 0, 'the refusal');
+    expect(ana.client.conversation(c).messages).toMatchObject([
+      { id, tick: 'failed', failure: { code: 'FORBIDDEN_UPDATE', retryable: true } },
+    ]);
+    const held = accountOf(ana).segments.ofConversation(c);
+    expect(held.flatMap((h) => [...h.doc.getMap('messages').keys()])).toEqual([]);
+    await ana.restart();
+    expect(ana.client.conversation(c).messages.map((m) => m.tick)).toEqual(['failed']);
+    await bo.client.syncNow();
+    expect(texts(bo, c)).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Device, signUp, startApi, texts, until } from './harness.js';
+
+const api = startApi();
+
+describe('ticks and unread counts', () => {
+  const devices: Device[] = [];
+  afterAll(async () => {
+    for (const d of devices) await d.close();
+  });
+
+  it('go sent -> delivered -> read as the other person syncs and reads', async () => {
+    const ana = new Device(api(), 'ana');
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    await ana.client.syncNow();
+    bo.offline = true;
+    await bo.restart(); // Bo's device is off: no live stream
+
+    const id = ana.client.send(c, 'are you there?');
+    const tick = () => ana.client.conversation(c).messages.find((m) => m.id === id)?.tick;
+    expect(tick()).toBe('pending');
+    await until(() => tick() === 'sent', 'the message to be sent').catch((e) => {
+      console.log('TICK', tick(), ana.client.syncState(), ana.requests.slice(-20));
+      throw e;
+    });
+
+    bo.offline = false;
+    await bo.client.syncNow();
+    await until(() => texts(bo, c).includes('are you there?'), 'Bo to receive it');
+    expect(bo.client.conversations().find((x) => x.id === c)?.unreadCount).toBe(1);
+    await ana.client.syncNow();
+    await until(() => tick() === 'delivered', 'the message to be delivered');
+
+    bo.client.markRead(c);
+    expect(bo.client.conversations().find((x) => x.id === c)?.unreadCount).toBe(0);
+    await until(() => bo.count('MarkRead') > 0, 'Bo to send the read mark');
+    await ana.client.syncNow();
+    await until(() => tick() === 'read', 'the message to be read');
+    expect(ana.client.conversations().find((x) => x.id === c)?.lastMessage?.text).toBe('are you there?');
+  });
+
+  it('keeps a read mark made offline and sends it on sync', async () => {
+    const ana = new Device(api(), 'ana');
+    const bo = new Device(api(), 'bo');
+    devices.push(ana, bo);
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const id = ana.client.send(c, 'ping');
+    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
+    await bo.client.syncNow();
+    await until(() => texts(bo, c).includes('ping'), 'Bo to receive it');
+    bo.offline = true;
+    bo.client.markRead(c);
+    await until(() => bo.client.conversations().find((x) => x.id === c)?.unreadCount === 0, 'the local unread count to drop');
+    await bo.restart();
+    expect(bo.client.conversations().find((x) => x.id === c)?.unreadCount).toBe(0);
+    bo.offline = false;
+    await bo.client.syncNow();
+    await ana.client.syncNow();
+    await until(() => ana.client.conversation(c).messages.find((m) => m.id === id)?.tick === 'read', 'the read mark to arrive');
+  });
+});

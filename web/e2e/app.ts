@@ -65,10 +65,13 @@ export class App {
     if (!open) await this.open(title);
   }
 
-  /** Goes back to the list (on a wide screen the list may already be beside the conversation). */
+  /** Goes back to the list, from a screen or two deep (on a wide screen the list may be beside it). */
   async back(): Promise<void> {
     const back = this.control('Back');
-    if (await back.isVisible()) await back.click();
+    for (let i = 0; i < 3 && !(await this.home().isVisible()) && (await back.isVisible()); i++) {
+      await back.click();
+      await this.page.waitForTimeout(100);
+    }
     await this.home().waitFor();
   }
 

@@ -116,6 +116,9 @@ describe('installable and accessible', () => {
     expect(await composer.evaluate((e) => e === document.activeElement)).toBe(true);
     await bo.page.keyboard.type('typed without a mouse');
     await bo.page.keyboard.press('Enter');
+    await bo.message('typed without a mouse').waitFor();
+    await ana.back();
+    await ana.open('Bo Access');
     await ana.message('typed without a mouse').waitFor();
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/postgres.mjs';
@@ -14,8 +14,12 @@ export const pct = (values: number[], p: number) =>
 
 export type Api = { base: string; child: ChildProcess; dataDir: string };
 
-/** Starts a real API process on `databaseUrl` (127.0.0.1, a free port) and waits until it is ready. */
-export async function startApi(databaseUrl: string): Promise<Api> {
+/**
+ * Starts a real API process on `databaseUrl` (127.0.0.1, a free port) and waits until it is
+ * ready. With BENCH_PROFILE=<folder>, it writes a V8 CPU profile there when it exits (read it
+ * with `npx tsx bench/profile-summary.ts <folder>`); BENCH_API_STDERR=1 shows its stderr.
+ */
+export async function startApi(databaseUrl: string, env: Record<string, string> = {}): Promise<Api> {
   const port = (await freePort()) as number;
   const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
@@ -32,8 +36,10 @@ export async function startApi(databaseUrl: string): Promise<Api> {
       PASSWORD_HASH_COST: '10',
       WRITES_PER_MINUTE: '1000000',
       AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+      MAX_BODY_BYTES: String(64 * 1024 * 1024),
+      ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', process.env.BENCH_API_STDERR ? 'inherit' : 'ignore'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
@@ -44,9 +50,25 @@ export async function startApi(databaseUrl: string): Promise<Api> {
   throw new Error('API did not start');
 }
 
+/**
+ * fetch, tried again (up to 3 times) when the connection fails before an answer: a kept-alive
+ * socket the server has just closed. Only for requests that are safe to repeat (pushes are:
+ * a pushed Yjs update pushed again is a DUPLICATE).
+ */
+async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof TypeError)) throw e;
+      await sleep(50 * attempt);
+    }
+  }
+}
+
 /** A GraphQL request that throws on errors and returns data. */
 export async function gql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
-  const res = await fetch(`${base}/graphql`, {
+  const res = await fetchRetrying(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
@@ -55,3 +77,53 @@ export async function gql(base: string, query: string, variables: Record<string,
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
+
+/** Stops an API process (SIGTERM, so a CPU profile gets written) and waits for it to exit. */
+export async function stopApi(api: Api): Promise<void> {
+  if (api.child.exitCode !== null || api.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => api.child.once('exit', resolve));
+  api.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000)]);
+  if (api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGKILL');
+}
+
+/** Resident memory of a process, in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** A GraphQL request that throws on errors; returns data and the response body's size in bytes. */
+export async function gqlSized(base: string, query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetchRetrying(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return { data: body.data, bytes: Buffer.byteLength(text) };
+}
+
+/** Runs `workers` loops of `op` for `seconds`; `op` returns how many units it did. */
+export async function load(seconds: number, workers: number, op: (worker: number) => Promise<number>) {
+  const latencies: number[] = [];
+  let units = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const done = await op(w); // (`units += await …` would read units before the await and lose counts)
+        units += done;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { perSecond: units / ((performance.now() - start) / 1000), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+/** Reads an environment knob (a number), with a default. */
+export const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

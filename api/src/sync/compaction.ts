@@ -80,7 +80,7 @@ type Running = Map<string, Promise<void>>;
 /** Compactions running in this process, per app (keyed by its segment cache, one per process). */
 const running = new WeakMap<object, Running>();
 
-const runningFor = (deps: AppDeps): Running => {
+const runningFor = (deps: Pick<AppDeps, 'segments'>): Running => {
   let map = running.get(deps.segments);
   if (!map) {
     map = new Map();
@@ -94,7 +94,7 @@ const runningFor = (deps: AppDeps): Running => {
  * Never throws and never delays the caller: errors are logged. Used after a push commits
  * when a segment has more than config.compactAfterUpdates updates beyond its snapshot.
  */
-export function scheduleCompaction(deps: AppDeps, key: SegmentKey): void {
+export function scheduleCompaction(deps: Pick<AppDeps, 'db' | 'segments'>, key: SegmentKey): void {
   const map = runningFor(deps);
   const name = `${key.conversationId}:${key.segment}`;
   if (map.has(name)) return;
@@ -112,7 +112,7 @@ export function scheduleCompaction(deps: AppDeps, key: SegmentKey): void {
 }
 
 /** Resolves once every background compaction this process has started has finished (tests, shutdown). */
-export async function compactionsSettled(deps: AppDeps): Promise<void> {
+export async function compactionsSettled(deps: Pick<AppDeps, 'segments'>): Promise<void> {
   const map = runningFor(deps);
   while (map.size > 0) await Promise.all(map.values());
 }

@@ -3,23 +3,6 @@ import type { Db } from '../db/connect.js';
 
 export type SegmentKey = { conversationId: string; segment: number };
 
-/** Creates the segment row if missing, then locks it for the rest of the transaction. */
-export async function lockSegment(db: Db, key: SegmentKey): Promise<{ lastSeq: number; snapshotSeq: number }> {
-  await db
-    .insertInto('segments')
-    .values({ conversation_id: key.conversationId, segment: key.segment })
-    .onConflict((oc) => oc.columns(['conversation_id', 'segment']).doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('segments')
-    .select(['last_seq', 'snapshot_seq'])
-    .where('conversation_id', '=', key.conversationId)
-    .where('segment', '=', key.segment)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  return { lastSeq: row.last_seq, snapshotSeq: row.snapshot_seq };
-}
-
 export async function findSegmentSeqs(db: Db, key: SegmentKey): Promise<{ lastSeq: number; snapshotSeq: number } | undefined> {
   const row = await db
     .selectFrom('segments')
@@ -118,46 +101,6 @@ export async function replaceSnapshot(db: Db, key: SegmentKey, snapshot: Uint8Ar
 export async function countUncompacted(db: Db, key: SegmentKey): Promise<number> {
   const seqs = await findSegmentSeqs(db, key);
   return seqs ? seqs.lastSeq - seqs.snapshotSeq : 0;
-}
-
-export async function appendUpdates(
-  db: Db,
-  key: SegmentKey,
-  rows: { seq: number; update: Uint8Array; deviceId: string }[],
-  lastSeq: number,
-) {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('segment_updates')
-    .values(
-      rows.map((r) => ({ conversation_id: key.conversationId, segment: key.segment, seq: r.seq, update: r.update, device_id: r.deviceId })),
-    )
-    .execute();
-  await db
-    .updateTable('segments')
-    .set({ last_seq: lastSeq, updated_at: new Date() })
-    .where('conversation_id', '=', key.conversationId)
-    .where('segment', '=', key.segment)
-    .execute();
-}
-
-/** Which device first wrote with each Yjs client ID in this segment. */
-export async function findClientOwners(db: Db, key: SegmentKey): Promise<Map<number, string>> {
-  const rows = await db
-    .selectFrom('segment_clients')
-    .select(['client_id', 'device_id'])
-    .where('conversation_id', '=', key.conversationId)
-    .where('segment', '=', key.segment)
-    .execute();
-  return new Map(rows.map((r) => [Number(r.client_id), r.device_id]));
-}
-
-export async function insertClientOwners(db: Db, key: SegmentKey, clients: number[], deviceId: string) {
-  if (clients.length === 0) return;
-  await db
-    .insertInto('segment_clients')
-    .values(clients.map((c) => ({ conversation_id: key.conversationId, segment: key.segment, client_id: c, device_id: deviceId })))
-    .execute();
 }
 
 /** A conversation's segments, newest first, with how many messages each holds. */

@@ -1,0 +1,108 @@
+import { performance } from 'node:perf_hooks';
+import { gql, pct, sleep } from './lib.js';
+import { createGroup, PUSH, signUp, type User, Writer } from './workload.js';
+
+const EVENTS = JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' });
+const UPDATE = /"update":"([^"]+)"/g;
+
+/**
+ * Opens an SSE `events` stream as `user` and calls `arrived(update)` (base64) for each segment
+ * update it delivers, with the arrival time. Resolves once the stream is open.
+ */
+async function subscribe(base: string, user: User, arrived: (update: string, at: number) => void): Promise<AbortController> {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
+    body: EVENTS,
+    signal: controller.signal,
+  });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let rest = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const at = performance.now();
+        const text = rest + decoder.decode(value, { stream: true });
+        const cut = text.lastIndexOf('\n\n');
+        rest = cut < 0 ? text : text.slice(cut + 2);
+        for (const m of (cut < 0 ? '' : text.slice(0, cut)).matchAll(UPDATE)) arrived(m[1] as string, at);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return controller;
+}
+
+/**
+ * Fan-out: `subscribers` event streams (spread over `users` members of one group, several
+ * streams per member, as several devices) while writers push one message per push to the
+ * group at `rate` pushes/s for `seconds`. Latency from a push to each arrival, measured two
+ * ways around the commit: from sending the push (an upper bound: it includes the push's own
+ * authorization and commit) and from its acknowledgement (a lower bound: events are published
+ * just before the answer leaves).
+ */
+export async function fanout(base: string, o: { subscribers: number; users: number; rate: number; seconds: number }) {
+  const members = await Promise.all(Array.from({ length: o.users }, () => signUp(base, 'f')));
+  const author = await signUp(base, 'fw');
+  const conversationId = await createGroup(base, author, members);
+  const sent = new Map<string, { at: number; answered: number }>();
+  const fromSend: number[] = [];
+  const fromAnswer: number[] = [];
+  const arrivals: { update: string; at: number }[] = [];
+  const streams: AbortController[] = [];
+  for (let i = 0; i < o.subscribers; i++) {
+    streams.push(await subscribe(base, members[i % members.length] as User, (update, at) => arrivals.push({ update, at })));
+  }
+  await sleep(500);
+  const writers = Array.from({ length: 16 }, () => ({ writer: new Writer(conversationId, author.userId), busy: false }));
+  let pushed = 0;
+  let skipped = 0;
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let tick = 0; performance.now() - start < o.seconds * 1000; tick++) {
+    const due = start + (tick * 1000) / o.rate;
+    if (due > performance.now()) await sleep(due - performance.now());
+    const free = writers.find((w) => !w.busy);
+    if (!free) {
+      skipped++;
+      continue;
+    }
+    free.busy = true;
+    const update = free.writer.next();
+    const at = performance.now();
+    inflight.push(
+      gql(base, PUSH, { updates: [update] }, author.token).then(() => {
+        sent.set(update.update, { at, answered: performance.now() });
+        free.busy = false;
+        pushed++;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const expected = pushed * o.subscribers;
+  const deadline = performance.now() + 15_000;
+  while (arrivals.length < expected && performance.now() < deadline) await sleep(20);
+  for (const s of streams) s.abort();
+  for (const a of arrivals) {
+    const s = sent.get(a.update);
+    if (!s) continue;
+    fromSend.push(a.at - s.at);
+    fromAnswer.push(a.at - s.answered);
+  }
+  const last = arrivals.reduce((m, a) => Math.max(m, a.at), start);
+  return {
+    subscribers: o.subscribers,
+    pushesPerSecond: pushed / o.seconds,
+    skipped,
+    deliveries: arrivals.length,
+    expected,
+    deliveriesPerSecond: arrivals.length / ((last - start) / 1000),
+    fromSend: { p50: pct(fromSend, 50), p99: pct(fromSend, 99) },
+    fromAnswer: { p50: pct(fromAnswer, 50), p99: pct(fromAnswer, 99) },
+  };
+}

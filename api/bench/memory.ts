@@ -1,0 +1,45 @@
+import { SEGMENT_MS, segmentOf } from '@mailboat/schema';
+import { type Api, gql, load, rssOf, sleep } from './lib.js';
+import { createGroup, PUSH, pushAll, signUp, Writer } from './workload.js';
+
+/**
+ * Server memory under write load, with short and with long histories: `conversations`
+ * conversations take one-message pushes (`seconds` of load from up to 16 devices) while they hold
+ * only what that load writes, then again after each received `history` older messages (in
+ * past segments of 1,000). The API's resident memory after each load, and its ratio: with
+ * segment documents, a write touches only the current segment, so memory should not follow
+ * history length.
+ */
+export async function memoryUnderLoad(api: Api, o: { conversations: number; history: number; seconds: number }) {
+  const author = await signUp(api.base, 'm');
+  const ids: string[] = [];
+  for (let i = 0; i < o.conversations; i++) ids.push(await createGroup(api.base, author, []));
+  const writers = ids.map((id) => new Writer(id, author.userId));
+  const writeLoad = async () => {
+    let turn = 0;
+    // Each worker writes to its own conversations in turn (a writer's updates depend on its previous ones).
+    const workers = Math.min(16, writers.length);
+    const result = await load(o.seconds, workers, async (w) => {
+      const mine = writers.filter((_, i) => i % workers === w);
+      const writer = mine[turn++ % mine.length] as Writer;
+      await gql(api.base, PUSH, { updates: [writer.next(1, Date.now())] }, author.token);
+      return 1;
+    });
+    await sleep(500);
+    return { rss: rssOf(api.child.pid as number), messagesPerSecond: result.perSecond };
+  };
+  const short = await writeLoad();
+  const now = segmentOf(Date.now());
+  const perSegment = 1000;
+  const segments = Math.ceil(o.history / perSegment);
+  for (const id of ids) {
+    const history = new Writer(id, author.userId);
+    const updates = [];
+    for (let s = 0; s < segments; s++) {
+      for (let n = 0; n < perSegment; n += 500) updates.push(history.next(500, (now - 1 - s) * SEGMENT_MS + n));
+    }
+    await pushAll(api.base, author.token, updates, 20, 2);
+  }
+  const long = await writeLoad();
+  return { conversations: o.conversations, history: segments * perSegment, short, long, ratio: long.rss / short.rss };
+}

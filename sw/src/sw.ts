@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
@@ -11,6 +12,10 @@ const API = [/^\/graphql/, /^\/auth\//, /^\/sync\//, /^\/health$/, /^\/ready$/];
 // with no network. A new version installs beside the old one and waits (see the message below).
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
+
+// On first install the worker takes the open page at once, so it works offline from the start.
+// Later versions wait for the person's "reload" instead (see below).
+clientsClaim();
 
 // Any page a person navigates to (or reloads) is the single-page app's index.html.
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: API }));

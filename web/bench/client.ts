@@ -156,8 +156,9 @@ async function main() {
       tapToVisibleVsFrame: pct(taps, 50) / frame,
       targets: { coldStartMs: 300, tapToVisibleMs: 16 },
     };
-    mkdirSync('bench-results', { recursive: true });
-    const file = join('bench-results', `client-${new Date().toISOString().replaceAll(':', '-')}.json`);
+    const folder = process.env.BENCH_OUT ?? join(web, '..', 'bench-results');
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, `client-${new Date().toISOString().replaceAll(':', '-')}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     console.table({
       [`cold start, ${MESSAGES} messages on the device`]: {

@@ -106,11 +106,10 @@ async function main() {
       timeout: 120_000,
     });
     await device.page.waitForTimeout(2000);
-    await device.page.addInitScript(watchFor, newest);
 
     const cold: number[] = [];
     for (let i = 0; i < COLD_STARTS; i++) {
-      await device.restart(path);
+      await device.restart(path, (page) => page.addInitScript(watchFor, newest));
       await device.page.waitForFunction(() => (window as unknown as { __seenAt?: number }).__seenAt !== undefined, null, {
         timeout: 60_000,
       });

@@ -62,10 +62,14 @@ export class Profile {
     await this.context.setOffline(offline);
   }
 
-  /** Closes the whole browser and starts it again on the same profile folder, at `path`. */
-  async restart(path = '/'): Promise<void> {
+  /**
+   * Closes the whole browser and starts it again on the same profile folder, at `path`;
+   * `beforeLoad` runs on the new page before it navigates (to add init scripts, say).
+   */
+  async restart(path = '/', beforeLoad?: (page: Page) => Promise<unknown>): Promise<void> {
     await this.context.close();
     await this.launch();
+    await beforeLoad?.(this.page);
     await this.page.goto(new URL(path, this.appUrl).toString());
   }
 

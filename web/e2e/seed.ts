@@ -25,7 +25,7 @@ export async function signIn(appUrl: string, handle: string, password: string) {
 /**
  * Writes `texts` as Yjs messages by `author`, spread evenly from `from` to `to` (epoch ms, so
  * they may fall into several segment documents), and pushes them, at most `perUpdate` messages
- * to one update and 100 updates to one request; returns the texts in display order.
+ * to one update; returns the texts in display order.
  */
 export async function seedMessages(
   appUrl: string,
@@ -56,11 +56,24 @@ export async function seedMessages(
     }, 'seed');
     return { conversationId, segment, update: Buffer.from(update).toString('base64') };
   });
-  for (let i = 0; i < updates.length; i += 100) {
+  // Requests of at most 100 updates and about 2 MB (the API takes bodies up to 4 MB).
+  const requests: (typeof updates)[] = [[]];
+  let bytes = 0;
+  for (const u of updates) {
+    const current = requests.at(-1) as typeof updates;
+    if (current.length === 100 || (current.length > 0 && bytes + u.update.length > 2_000_000)) {
+      requests.push([u]);
+      bytes = u.update.length;
+    } else {
+      current.push(u);
+      bytes += u.update.length;
+    }
+  }
+  for (const batch of requests) {
     const data = await gql(
       appUrl,
       `mutation($u: [SegmentUpdateInput!]!) { pushUpdates(updates: $u) { results { status error { code message } } } }`,
-      { u: updates.slice(i, i + 100) },
+      { u: batch },
       author.token,
     );
     const refused = data.pushUpdates.results.filter((r: { status: string }) => r.status !== 'ACCEPTED');

@@ -44,6 +44,8 @@ const status = pnpm([
 ]);
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A file whose setup failed skips its tests: count it, or a broken file would look green.
+  const brokenFiles = r.numFailedTestSuites > 0 ? `, ${r.numFailedTestSuites} test files failed` : '';
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped${brokenFiles}`);
 }
 process.exit(status);

@@ -114,6 +114,7 @@ async function main() {
         timeout: 60_000,
       });
       cold.push(await device.page.evaluate(() => (window as unknown as { __seenAt: number }).__seenAt));
+      console.error(`cold start ${i + 1}: ${cold.at(-1)?.toFixed(0)} ms`);
     }
 
     // Tap to visible: keydown Enter to the new text in the DOM, then to the next animation frame.

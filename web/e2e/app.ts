@@ -68,7 +68,7 @@ export class App {
   /** Goes back to the list, from a screen or two deep (on a wide screen the list may be beside it). */
   async back(): Promise<void> {
     const back = this.control('Back');
-    for (let i = 0; i < 3 && !(await this.home().isVisible()) && (await back.isVisible()); i++) {
+    for (let i = 0; i < 3 && (await back.isVisible()); i++) {
       await back.click();
       await this.page.waitForTimeout(100);
     }

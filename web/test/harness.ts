@@ -9,14 +9,18 @@ import { type App, createApp } from '../../api/src/app.js';
 import { loadConfig } from '../../api/src/config.js';
 import { connectPGlite } from '../../api/src/db/connect.js';
 import { createMailboatClient, type MailboatClientHandle } from '../src/app/client.js';
+import type { Account } from '../src/sync/account.js';
 
 /**
  * Test devices: each is a MailboatClient with its own fake IndexedDB, talking to the real
  * API in-process (yoga.fetch) through a switch that can cut its network.
  */
 
-/** Starts the real API on a fresh in-memory PGlite for the file (shared: PGlite is slow to start). */
-export function startApi(): () => App {
+/**
+ * Starts the real API on a fresh in-memory PGlite for the file (shared: PGlite is slow to
+ * start). `env` overrides the test configuration (e.g. ACCESS_TOKEN_TTL_SECONDS).
+ */
+export function startApi(env: Record<string, string> = {}): () => App {
   let app: App | undefined;
   let dataDir = '';
   beforeAll(async () => {
@@ -28,6 +32,7 @@ export function startApi(): () => App {
       PASSWORD_HASH_COST: '10',
       WRITES_PER_MINUTE: '100000',
       AUTH_ATTEMPTS_PER_MINUTE: '100000',
+      ...env,
     });
     app = await createApp(config, await connectPGlite());
   });
@@ -41,18 +46,37 @@ export function startApi(): () => App {
   };
 }
 
-/** One simulated device: its IndexedDB survives `restart()`; `offline` makes every request fail like a dropped network. */
+export type DeviceOptions = {
+  now?: () => number;
+  /**
+   * BODY (default) keeps the refresh token in IndexedDB. COOKIE behaves like a browser: the
+   * device keeps a cookie jar (Set-Cookie honoured, path-scoped) and sends every request as
+   * same-origin (Sec-Fetch-Site), which the API requires for a cookie refresh.
+   */
+  delivery?: 'COOKIE' | 'BODY';
+};
+
+/**
+ * One simulated device: its IndexedDB survives `restart()` (but not `wipeStorage()`);
+ * `offline` makes every new request fail like a dropped network (streams already open stay).
+ */
 export class Device {
   client: MailboatClientHandle;
   offline = false;
   /** Requests made (GraphQL operation names, or paths), for asserting what was sent. */
   readonly requests: string[] = [];
-  readonly indexedDB = new IDBFactory();
+  /** The access tokens sent, latest last. */
+  readonly bearers: string[] = [];
+  /** The cookie jar (COOKIE delivery): name -> value and path. */
+  readonly cookies = new Map<string, { value: string; path: string }>();
+  indexedDB = new IDBFactory();
+  /** When set, a response to the named request waits for the returned promise before the client sees it. */
+  gate: ((request: string) => Promise<void> | undefined) | null = null;
 
   constructor(
     private readonly app: App,
     readonly name: string,
-    private readonly clientOptions: { now?: () => number } = {},
+    private readonly options: DeviceOptions = {},
   ) {
     this.client = this.create();
   }
@@ -62,26 +86,58 @@ export class Device {
       baseUrl: 'http://localhost',
       fetch: this.fetch,
       indexedDB: this.indexedDB,
-      refreshTokenDelivery: 'BODY',
+      refreshTokenDelivery: this.options.delivery ?? 'BODY',
       device: { name: this.name, platform: 'test', appVersion: '1.0.0' },
-      ...this.clientOptions,
+      ...(this.options.now ? { now: this.options.now } : {}),
     });
   }
 
   readonly fetch: typeof fetch = async (input, init) => {
     if (this.offline) throw new TypeError('Failed to fetch');
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url);
     const body = typeof init?.body === 'string' ? init.body : '';
     const name = /"operationName":"(\w+)"/.exec(body)?.[1] ?? /(?:query|mutation|subscription)\s+(\w+)/.exec(body)?.[1];
-    this.requests.push(name ?? new URL(url).pathname);
-    return (this.app.yoga.fetch as typeof fetch)(input, init);
+    const request = name ?? url.pathname;
+    this.requests.push(request);
+    const bearer = /^Bearer (.+)$/.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+    if (bearer) this.bearers.push(bearer);
+    if (this.options.delivery !== 'COOKIE') {
+      const response = await (this.app.yoga.fetch as typeof fetch)(input, init);
+      await this.gate?.(request);
+      return response;
+    }
+    const headers = new Headers(init?.headers);
+    headers.set('sec-fetch-site', 'same-origin');
+    const cookie = [...this.cookies].filter(([, c]) => url.pathname.startsWith(c.path)).map(([k, c]) => `${k}=${c.value}`);
+    if (cookie.length > 0) headers.set('cookie', cookie.join('; '));
+    const response = await (this.app.yoga.fetch as typeof fetch)(url.toString(), { ...init, headers });
+    for (const set of response.headers.getSetCookie()) this.keepCookie(set);
+    await this.gate?.(request);
+    return response;
   };
+
+  private keepCookie(header: string): void {
+    const [pair = '', ...attributes] = header.split(';').map((p) => p.trim());
+    const eq = pair.indexOf('=');
+    const cookieName = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const attr = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
+    const expires = attr('expires');
+    const gone = value === '' || attr('max-age') === '0' || (expires !== undefined && Date.parse(expires) <= Date.now());
+    if (gone) this.cookies.delete(cookieName);
+    else this.cookies.set(cookieName, { value, path: attr('path') ?? '/' });
+  }
 
   /** Closes the client and opens a new one on the same IndexedDB (an app restart). */
   async restart(): Promise<void> {
     await this.client.close();
     this.client = this.create();
     await this.client.ready;
+  }
+
+  /** Replaces the device's IndexedDB with an empty one (the browser evicted or cleared it); cookies stay. Close the client first. */
+  wipeStorage(): void {
+    this.indexedDB = new IDBFactory();
   }
 
   async close(): Promise<void> {
@@ -92,6 +148,13 @@ export class Device {
     return this.requests.filter((r) => r === operation).length;
   }
 }
+
+/** The device's local account state (internals, for tests that look under the contract). */
+export const accountOf = (device: Device): Account | null =>
+  (device.client as unknown as { sessions: { account: Account | null } }).sessions.account;
+
+/** The names of the databases the device holds. */
+export const databaseNames = async (device: Device): Promise<string[]> => (await device.indexedDB.databases()).map((d) => d.name ?? '');
 
 /** Polls `check` until it returns a truthy value (generous timeout: the machine is shared). */
 export async function until<T>(check: () => T | Promise<T>, what = 'condition', timeoutMs = 30_000): Promise<T> {

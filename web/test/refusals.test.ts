@@ -1,10 +1,13 @@
 import { segmentOf, segmentStart } from '@mailboat/schema';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Account } from '../src/sync/account.js';
-import { Device, signUp, startApi, texts, until } from './harness.js';
+import { Device, accountOf as heldAccount, signUp, startApi, texts, until } from './harness.js';
 
 const api = startApi();
-const accountOf = (d: Device) => (d.client as unknown as { account: Account }).account;
+const accountOf = (d: Device) => {
+  const account = heldAccount(d);
+  if (!account) throw new Error(`${d.name} is signed out`);
+  return account;
+};
 
 describe('refusals, repairs and replays', () => {
   const devices: Device[] = [];

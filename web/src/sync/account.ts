@@ -204,7 +204,7 @@ export class Account {
     const existing = this.segments.get(conversationId, segment);
     if (existing) return existing;
     const held = this.segments.open(conversationId, segment);
-    void this.db.put('segments', { conversationId, segment });
+    this.db.put('segments', { conversationId, segment }).catch((e) => console.error('Mailboat: could not record a held segment', e));
     return held;
   }
 
@@ -233,12 +233,18 @@ export class Account {
     this.db.close();
   }
 
-  /** Closes and deletes everything this account kept on the device. */
+  /**
+   * Closes and deletes everything this account kept on the device: its database and every
+   * segment database it holds, opened, or (where the browser can list them) left behind.
+   */
   async wipe(): Promise<void> {
-    const held = await this.db.getAll('segments');
-    await this.close();
     const uid = this.viewerId;
-    for (const h of held) await deleteDatabase(this.factory, segmentDbName(uid, h.conversationId, h.segment));
+    const held = await this.db.getAll('segments').catch(() => []);
+    await this.close();
+    const names = new Set([...held.map((h) => segmentDbName(uid, h.conversationId, h.segment)), ...this.segments.openedNames()]);
+    const listed = await this.factory.databases?.().catch(() => []);
+    for (const d of listed ?? []) if (d.name?.startsWith(`${accountDbName(uid)}:`)) names.add(d.name);
+    for (const name of names) await deleteDatabase(this.factory, name);
     await deleteDatabase(this.factory, accountDbName(uid));
   }
 }

@@ -52,7 +52,7 @@ export class Api {
       return await this.once<T>(query, variables, token);
     } catch (e) {
       if (!(e instanceof ClientError) || !RETRY_AFTER_REFRESH.has(e.code)) throw e;
-      return this.once<T>(query, variables, await this.options.tokens.refresh());
+      return this.once<T>(query, variables, await this.options.tokens.refresh(token));
     }
   }
 

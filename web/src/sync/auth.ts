@@ -12,7 +12,7 @@ export type TokenKeeperOptions = {
   now: () => number;
 };
 
-/** Refresh this long before the access token expires. */
+/** Refresh this long before the access token expires (or a fifth of its lifetime, when shorter). */
 const MARGIN_MS = 60_000;
 
 /**
@@ -26,29 +26,47 @@ const MARGIN_MS = 60_000;
  * signed out for good (see SIGNED_OUT_CODES), or another API code.
  */
 export class TokenKeeper {
-  private token: { value: string; expiresAt: number } | null = null;
+  /** The access token and the local time after which it is refreshed before use. */
+  private token: { value: string; refreshAt: number } | null = null;
   private refreshing: Promise<string> | null = null;
+  /** Bumped by `clear()`: a refresh that started before it does not bring a token back. */
+  private generation = 0;
 
   constructor(private readonly options: TokenKeeperOptions) {}
 
-  /** Takes the access token of a sign-in or refresh answer. */
+  /**
+   * Takes the access token of a sign-in or refresh answer. Its lifetime is read from the
+   * token itself (JWT iat/exp) when it can be and counted on the local clock from now, so a
+   * device clock set wrong neither refreshes on every request nor sends expired tokens.
+   */
   accept(accessToken: string, expiresAt: string | number): void {
-    this.token = { value: accessToken, expiresAt: typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt) };
+    const now = this.options.now();
+    const lifetime = jwtLifetimeMs(accessToken) ?? (typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt)) - now;
+    this.token = { value: accessToken, refreshAt: now + lifetime - Math.min(MARGIN_MS, lifetime / 5) };
   }
 
+  /** Forgets the access token; a refresh under way when it is called rejects (UNAUTHENTICATED). */
   clear(): void {
     this.token = null;
+    this.generation++;
   }
 
-  /** An access token valid for at least a minute more, refreshing first when needed. */
+  /** An access token not close to expiry, refreshing first when needed. */
   async fresh(): Promise<string> {
     const t = this.token;
-    if (t && t.expiresAt - this.options.now() > MARGIN_MS) return t.value;
+    if (t && this.options.now() < t.refreshAt) return t.value;
     return this.refresh();
   }
 
-  /** Rotates the refresh token into a new access token (single flight). */
-  refresh(): Promise<string> {
+  /**
+   * Rotates the refresh token into a new access token. Single flight: callers during a
+   * refresh share it. With `rejected` (a token the server refused), it refreshes only if that
+   * is still the current token, so several requests refused together cause one refresh.
+   */
+  refresh(rejected?: string): Promise<string> {
+    if (rejected !== undefined && !this.refreshing && this.token && this.token.value !== rejected) {
+      return Promise.resolve(this.token.value);
+    }
     this.refreshing ??= this.locked(() => this.doRefresh()).finally(() => {
       this.refreshing = null;
     });
@@ -62,6 +80,7 @@ export class TokenKeeper {
   }
 
   private async doRefresh(): Promise<string> {
+    const generation = this.generation;
     const store = this.options.refreshTokens();
     let init: RequestInit;
     if (this.options.delivery === 'BODY') {
@@ -84,7 +103,26 @@ export class TokenKeeper {
       throw new ClientError(error?.extensions?.code ?? 'REFRESH_TOKEN_INVALID', error?.message ?? `Refresh failed (${res.status})`);
     }
     if (this.options.delivery === 'BODY' && typeof body.refreshToken === 'string') await store?.set(body.refreshToken);
+    if (generation !== this.generation) throw new ClientError('UNAUTHENTICATED', 'Signed out while refreshing');
     this.accept(body.accessToken, body.accessTokenExpiresAt);
     return body.accessToken as string;
+  }
+}
+
+/** A JWT's lifetime (exp - iat) in ms, or null when the token is not a readable JWT. */
+function jwtLifetimeMs(token: string): number | null {
+  try {
+    const part = token.split('.')[1];
+    if (!part) return null;
+    const json = atob(
+      part
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
+    const { iat, exp } = JSON.parse(json) as { iat?: unknown; exp?: unknown };
+    return typeof iat === 'number' && typeof exp === 'number' && exp > iat ? (exp - iat) * 1000 : null;
+  } catch {
+    return null;
   }
 }

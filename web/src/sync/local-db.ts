@@ -55,6 +55,30 @@ export async function writeCurrentAccount(factory: IDBFactory, userId: string | 
   }
 }
 
+/**
+ * Whether a sign-out in COOKIE mode could not reach the server, so the refresh cookie may
+ * still be valid: the session must then not be restored from it, but signed out at the next
+ * chance. Kept outside any account database (those are wiped at sign-out).
+ */
+export async function readSignOutPending(factory: IDBFactory): Promise<boolean> {
+  const db = await openRoot(factory);
+  try {
+    return (await db.get('current', 'signOutPending')) !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
+export async function writeSignOutPending(factory: IDBFactory, pending: boolean): Promise<void> {
+  const db = await openRoot(factory);
+  try {
+    if (pending) await db.put('current', 'yes', 'signOutPending');
+    else await db.delete('current', 'signOutPending');
+  } finally {
+    db.close();
+  }
+}
+
 function openRoot(factory: IDBFactory) {
   return withFactory(factory, () =>
     openDB<RootSchema>(ROOT, 1, {

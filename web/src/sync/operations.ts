@@ -11,6 +11,8 @@ export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $i
 export const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { ${SESSION} } }`;
 export const REDEEM = `mutation Redeem($input: RedeemPairingCodeInput!) { redeemPairingCode(input: $input) { ${SESSION} } }`;
 export const SIGN_OUT = 'mutation SignOut { signOut { revokedDevices } }';
+/** Who the access token belongs to (restoring a session from the refresh cookie). */
+export const VIEWER = `query Viewer { viewer { user { ${USER} } device { id } } }`;
 
 export const CONVERSATIONS = `query Conversations($after: String) {
   viewer { conversations(first: 20, after: $after) { edges { node { ${CONVERSATION} } } pageInfo { hasNextPage endCursor } } }

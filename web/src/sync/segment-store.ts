@@ -24,6 +24,9 @@ const keyOf = (conversationId: string, segment: number) => `${conversationId}#${
  */
 export class SegmentStore {
   private readonly docs = new Map<string, HeldDoc>();
+  /** Every database name opened by this store (to wipe even what was opened during a wipe). */
+  private readonly opened = new Set<string>();
+  private sealed = false;
 
   constructor(
     private readonly factory: IDBFactory,
@@ -44,11 +47,16 @@ export class SegmentStore {
     return [...this.docs.values()];
   }
 
-  /** The held document, opened (and loading from IndexedDB) if it was not open yet. */
+  /**
+   * The held document, opened (and loading from IndexedDB) if it was not open yet. Throws
+   * once the store is closing: a closed account must not create databases again.
+   */
   open(conversationId: string, segment: number, doc: Y.Doc = new Y.Doc()): HeldDoc {
     const existing = this.get(conversationId, segment);
     if (existing) return existing;
+    if (this.sealed) throw new Error('Mailboat: this account is closed');
     const name = segmentDbName(this.userId, conversationId, segment);
+    this.opened.add(name);
     const persistence = withFactory(this.factory, () => new IndexeddbPersistence(name, doc));
     const held: HeldDoc = { conversationId, segment, doc, persistence, loaded: persistence.whenSynced.then(() => undefined) };
     doc.on('update', (update: Uint8Array, origin: unknown) => this.listener(held, update, origin));
@@ -61,6 +69,7 @@ export class SegmentStore {
    * it too. Resolves once the new state is being persisted.
    */
   async replace(conversationId: string, segment: number, doc: Y.Doc): Promise<HeldDoc> {
+    if (this.sealed) throw new Error('Mailboat: this account is closed');
     await this.drop(conversationId, segment);
     const held = this.open(conversationId, segment, doc);
     await held.loaded;
@@ -79,11 +88,17 @@ export class SegmentStore {
     await deleteDatabase(this.factory, segmentDbName(this.userId, conversationId, segment));
   }
 
+  /** The names of every segment database this store opened. */
+  openedNames(): string[] {
+    return [...this.opened];
+  }
+
   /**
-   * Closes every document; their data stays in IndexedDB. Waits until each has finished
+   * Closes every document (no more can be opened); their data stays in IndexedDB. Waits until each has finished
    * loading: y-indexeddb stores what was written before it opened only then.
    */
   async close(): Promise<void> {
+    this.sealed = true;
     const all = [...this.docs.values()];
     this.docs.clear();
     await Promise.all(all.map((h) => h.loaded));

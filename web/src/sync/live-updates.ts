@@ -1,0 +1,64 @@
+import * as Y from 'yjs';
+import type { Account } from './account.js';
+import { decodeBytes } from './bytes.js';
+import type { SyncContext } from './context.js';
+import { absorbConversation, watermarkOf } from './conversation-records.js';
+import { pullDiffs } from './diffs.js';
+import type { LiveEvent } from './live-events.js';
+import { REMOTE } from './origins.js';
+
+/** What applying a live event may need besides the sync context. */
+export type LiveUpdateHooks = {
+  /** Starts loading a conversation's newest history (one the device should hold but does not). */
+  startLoading: (conversationId: string) => void;
+  /** The device was revoked: sign it out. */
+  revoked: () => Promise<void>;
+};
+
+/**
+ * Applies one `events` payload to the device: a segment update to a held document (pulling
+ * the diff when it arrives out of order, and counting the conversation as received), a
+ * receipt, a conversation added, changed or removed, or this device's revocation. Events
+ * about what the device does not hold are ignored: catch-up brings them when it matters.
+ */
+export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, event: LiveEvent): Promise<void> {
+  const account = ctx.account;
+  switch (event.__typename) {
+    case 'SegmentUpdatedEvent': {
+      const { conversationId, segment } = event as unknown as { conversationId: string; segment: number };
+      let held = account.segments.get(conversationId, segment);
+      if (!held && account.conversations.get(conversationId)?.loaded) held = account.hold(conversationId, segment);
+      if (!held) return;
+      Y.applyUpdate(held.doc, decodeBytes(event.update), REMOTE);
+      if (held.doc.store.pendingStructs || held.doc.store.pendingDs) await pullDiffs(ctx, [{ conversationId, segment }]);
+      ctx.received(conversationId);
+      return;
+    }
+    case 'ReceiptEvent':
+      if (event.user) await applyReceipt(account, event);
+      return;
+    case 'ConversationAddedEvent':
+    case 'ConversationUpdatedEvent': {
+      if (!event.conversation) return;
+      const record = await absorbConversation(account, event.conversation);
+      if (!record.loaded) hooks.startLoading(record.id);
+      return;
+    }
+    case 'ConversationRemovedEvent':
+      await account.dropConversation(event.conversationId);
+      return;
+    case 'DeviceRevokedEvent':
+      if (event.deviceId === account.session.deviceId) await hooks.revoked();
+      return;
+  }
+}
+
+async function applyReceipt(account: Account, event: LiveEvent): Promise<void> {
+  const mark = watermarkOf(event as unknown as Parameters<typeof watermarkOf>[0]);
+  const members = account.receipts.get(event.conversationId) ?? [];
+  const next = members.some((w) => w.userId === mark.userId)
+    ? members.map((w) => (w.userId === mark.userId ? mark : w))
+    : [...members, mark];
+  await account.putUsers([event.user]);
+  await account.putReceipts(event.conversationId, next);
+}

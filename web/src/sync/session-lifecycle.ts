@@ -1,0 +1,188 @@
+import type { HybridClock } from '@mailboat/schema';
+import type { Session } from '../app/model.js';
+import { Account } from './account.js';
+import type { Api } from './api.js';
+import type { TokenKeeper } from './auth.js';
+import { isNetworkError, isSignedOutError } from './errors.js';
+import {
+  getMeta,
+  openAccountDb,
+  readCurrentAccount,
+  readSignOutPending,
+  setMeta,
+  writeCurrentAccount,
+  writeSignOutPending,
+} from './local-db.js';
+import { LocalWriter } from './local-writes.js';
+import * as Q from './operations.js';
+import type { SyncStateBox } from './sync-state.js';
+
+/** A sign-in answer (signUp, signIn, redeemPairingCode). */
+export type AuthPayload = {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string | null;
+  user: Session['user'];
+  device: { id: string };
+};
+
+export type SessionLifecycleOptions = {
+  factory: IDBFactory;
+  api: Api;
+  tokens: TokenKeeper;
+  delivery: 'COOKIE' | 'BODY';
+  clock: HybridClock;
+  now: () => number;
+  state: SyncStateBox;
+  /** An account was opened: start syncing it. */
+  opened: () => void;
+  /** The account is about to end: stop syncing it. */
+  ending: () => void;
+  /** A local write was made: push it. */
+  wrote: () => void;
+};
+
+/** Why the device was signed out, by the API's error code (see SIGNED_OUT_CODES). */
+const REASONS: Record<string, string> = {
+  DEVICE_REVOKED: 'it was revoked or signed out on another device',
+  REFRESH_TOKEN_REUSED: 'its session was ended for safety',
+  REFRESH_TOKEN_INVALID: 'its session ended (it expired, or was revoked on another device)',
+};
+
+/**
+ * The device's session: which account is open, from launch (the stored session, or in
+ * COOKIE mode the refresh cookie when nothing is stored) through sign-in to sign-out.
+ * Ending a session always wipes the account's data from the device; when the server ended
+ * it (`signedOut`), SyncState.problem says why, and how many unsent writes were lost, before
+ * the data goes.
+ */
+export class SessionLifecycle {
+  account: Account | null = null;
+  writer: LocalWriter | null = null;
+  private ending = false;
+
+  constructor(private readonly options: SessionLifecycleOptions) {}
+
+  /**
+   * Opens the stored session, if any, and starts syncing it. With none stored, in COOKIE
+   * mode, it asks the server whether the refresh cookie still signs this device in and, if
+   * so, opens that session (a device whose IndexedDB was cleared stays signed in). Never
+   * rejects for lack of network: the device then opens signed out.
+   */
+  async restore(): Promise<void> {
+    const { factory } = this.options;
+    const userId = await readCurrentAccount(factory);
+    if (userId) {
+      const db = await openAccountDb(factory, userId);
+      const session = await getMeta(db, 'session');
+      db.close();
+      if (session) {
+        await this.open(session);
+        return;
+      }
+    }
+    if (this.options.delivery === 'COOKIE') await this.restoreFromCookie();
+  }
+
+  /** Starts the session of a sign-in answer, ending any open one first. */
+  async begin(payload: AuthPayload): Promise<void> {
+    if (this.account) await this.end();
+    this.options.tokens.accept(payload.accessToken, payload.accessTokenExpiresAt);
+    await writeSignOutPending(this.options.factory, false);
+    await this.open({ user: payload.user, deviceId: payload.device.id }, payload.refreshToken);
+  }
+
+  /**
+   * Signs out at the user's request: pushes what it can (`flush`), ends the session on the
+   * server (its tokens stop working), then wipes the device. When the server cannot be
+   * reached in COOKIE mode, the sign-out is finished at a later launch (see restore).
+   */
+  async signOut(flush: () => Promise<void>): Promise<void> {
+    if (!this.account || this.ending) return;
+    this.ending = true;
+    try {
+      await flush().catch(() => undefined);
+      try {
+        await this.options.api.run(Q.SIGN_OUT);
+      } catch (e) {
+        if (this.options.delivery === 'COOKIE' && !isSignedOutError(e)) await writeSignOutPending(this.options.factory, true);
+      }
+      await this.end();
+    } finally {
+      this.ending = false;
+    }
+  }
+
+  /** The server signed this device out for good (`code`: revoked, refresh refused): say so, then wipe. */
+  async signedOut(code: string): Promise<void> {
+    const account = this.account;
+    if (!account || this.ending) return;
+    this.ending = true;
+    try {
+      const unsent = account.outbox.size;
+      const lost = unsent === 0 ? '' : ` ${unsent} change${unsent === 1 ? '' : 's'} made on it had not been sent and were discarded.`;
+      this.options.state.set({ problem: `This device was signed out: ${REASONS[code] ?? code}.${lost}` });
+      await this.end();
+    } finally {
+      this.ending = false;
+    }
+  }
+
+  /** Closes the open account; its data stays on the device. */
+  async close(): Promise<void> {
+    await this.account?.close();
+    this.account = null;
+    this.writer = null;
+  }
+
+  private async open(session: Session, refreshToken?: string | null): Promise<void> {
+    const { factory, clock, state } = this.options;
+    const account = await Account.open(
+      factory,
+      session,
+      () => state.emit(),
+      (at) => clock.observe(at),
+    );
+    if (refreshToken) await setMeta(account.db, 'refreshToken', refreshToken);
+    await writeCurrentAccount(factory, session.user.id);
+    this.account = account;
+    this.writer = new LocalWriter(account, clock, this.options.wrote, this.options.now);
+    if (refreshToken !== undefined) state.set({ problem: null });
+    state.emit();
+    this.options.opened();
+  }
+
+  /** Forgets the session and wipes the account's data from the device. */
+  private async end(): Promise<void> {
+    const account = this.account;
+    this.options.ending();
+    this.options.tokens.clear();
+    this.account = null;
+    this.writer = null;
+    this.options.state.emit();
+    if (!account) return;
+    await writeCurrentAccount(this.options.factory, null);
+    await account.wipe();
+  }
+
+  /** Restores the session the refresh cookie still holds, or finishes a sign-out left pending. */
+  private async restoreFromCookie(): Promise<void> {
+    const { api, tokens, factory } = this.options;
+    const pendingSignOut = await readSignOutPending(factory);
+    try {
+      await tokens.refresh();
+      if (pendingSignOut) {
+        await api.run(Q.SIGN_OUT);
+        await writeSignOutPending(factory, false);
+        tokens.clear();
+        return;
+      }
+      const { viewer } = await api.run<{ viewer: { user: Session['user']; device: { id: string } } }>(Q.VIEWER);
+      await this.open({ user: viewer.user, deviceId: viewer.device.id }, null);
+    } catch (e) {
+      tokens.clear();
+      if (pendingSignOut && isSignedOutError(e)) await writeSignOutPending(factory, false);
+      else if (!isNetworkError(e) && !isSignedOutError(e)) console.error('Mailboat: could not restore the session', e);
+    }
+  }
+}

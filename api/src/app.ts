@@ -1,7 +1,6 @@
-import pg from 'pg';
 import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
-import { connectPGlite, connectPostgres, type Db } from './db/connect.js';
+import { connectPGlite, connectPostgres, createPool, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { PostgresFanout } from './fanout/postgres-fanout.js';
 import { createRateLimits } from './http/rate-limits.js';
@@ -31,7 +30,7 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
   // Shared rate-limit counters need their own small pool (kysely keeps its pool to itself).
   // Counters need no durability, so their commits do not wait for the disk.
   const limitsPool = config.databaseUrl
-    ? new pg.Pool({ connectionString: config.databaseUrl, max: 2, options: '-c synchronous_commit=off' })
+    ? createPool({ connectionString: config.databaseUrl, max: 2, options: '-c synchronous_commit=off' })
     : undefined;
   const deps: AppDeps = Object.freeze({
     db: database,

@@ -7,6 +7,8 @@ import { MessageRow, type RowActions } from './MessageRow.js';
 
 /** How close to an edge (px) counts as "at" it. */
 const EDGE = 48;
+/** Messages rendered at first, and added each time the reader asks for earlier ones. */
+const WINDOW = 150;
 
 type MessageLogProps = {
   conversationId: string;
@@ -20,14 +22,22 @@ type MessageLogProps = {
 };
 
 /**
- * The loaded window of a conversation, oldest first. Opens at the newest message and follows
- * new ones while the reader is at the bottom; loads older history at the top (or with the
- * button) and keeps what the reader sees in place when it arrives; marks the conversation
- * read while the newest message is on screen and the page is visible.
+ * The newest part of a conversation's messages, oldest first: the newest WINDOW of what the
+ * device holds, growing by WINDOW at a time, then older history fetched from the server, so
+ * a conversation with thousands of messages on the device still opens at once. Opens at the
+ * newest message and follows new ones while the reader is at the bottom; shows earlier ones at
+ * the top (or with the button) and keeps what the reader sees in place when they arrive; marks
+ * the conversation read while the newest message is on screen and the page is visible.
  */
 export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCount, editingId, pickingId, actions }: MessageLogProps) {
   const client = useClient();
-  const { messages, hasOlder, loadingOlder } = view;
+  const { messages: held, hasOlder, loadingOlder } = view;
+  const [shown, setShown] = useState(WINDOW);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new conversation starts with a fresh window
+  useEffect(() => setShown(WINDOW), [conversationId]);
+  const messages = useMemo(() => (held.length > shown ? held.slice(held.length - shown) : held), [held, shown]);
+  const hiddenAbove = held.length - messages.length;
+  const hasEarlier = hasOlder || hiddenAbove > 0;
   const logRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const before = useRef<{ first: string | undefined; last: string | undefined; height: number; top: number } | null>(null);
@@ -54,6 +64,11 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
         inFlight.current = false;
       });
   }, [client, conversationId]);
+  /** Shows more of what the device holds, or fetches older history once all of it is shown. */
+  const showEarlier = useCallback(() => {
+    if (hiddenAbove > 0) setShown((n) => n + WINDOW);
+    else loadOlder();
+  }, [hiddenAbove, loadOlder]);
   const autoLoadedAbove = useRef<string | undefined>(undefined);
 
   const remember = () => {
@@ -80,9 +95,9 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE;
     remember();
     // Too little history to scroll: fetch more, once per oldest message, so the reader can scroll at all.
-    if (hasOlder && !loadingOlder && first && autoLoadedAbove.current !== first && el.scrollHeight <= el.clientHeight) {
+    if (hasEarlier && !loadingOlder && first && autoLoadedAbove.current !== first && el.scrollHeight <= el.clientHeight) {
       autoLoadedAbove.current = first;
-      loadOlder();
+      showEarlier();
     }
     markReadIfSeen();
   }, [messages]);
@@ -98,17 +113,17 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE;
     remember();
-    if (el.scrollTop < EDGE && hasOlder && !loadingOlder && !olderError) loadOlder();
+    if (el.scrollTop < EDGE && hasEarlier && !loadingOlder && !olderError) showEarlier();
     markReadIfSeen();
   };
 
-  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
+  const byId = useMemo(() => new Map(held.map((m) => [m.id, m])), [held]);
 
   return (
     <div ref={logRef} className="log" role="log" aria-label="Messages" onScroll={onScroll}>
       <div className="log-start">
-        {hasOlder ? (
-          <button type="button" className="button small" onClick={loadOlder} disabled={loadingOlder}>
+        {hasEarlier ? (
+          <button type="button" className="button small" onClick={showEarlier} disabled={loadingOlder}>
             {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
           </button>
         ) : (
@@ -116,7 +131,7 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
         )}
         {olderError && <p className="form-error">{olderError}</p>}
       </div>
-      {messages.length === 0 && !hasOlder && <p className="log-note">No messages yet. Say hello!</p>}
+      {messages.length === 0 && !hasEarlier && <p className="log-note">No messages yet. Say hello!</p>}
       <ol className="messages">
         {messages.map((m, i) => {
           const prev: ChatMessage | undefined = messages[i - 1];

@@ -5,7 +5,8 @@
  *    start of the app shell alone (the sign-in screen, nothing stored);
  *  - tap to visible: Enter in the composer to the message in the DOM at the next frame,
  *    beside one frame (1000/60 ms).
- * Run: `node --import tsx web/bench/client.ts` from the repo root (npm run bench runs it).
+ * Run: `cd api && node --import tsx ../web/bench/client.ts` (npm run bench runs it); NO_MINIFY=1
+ * builds the app unminified, for readable CPU profiles.
  * Writes bench-results/client-<time>.json and prints a table.
  */
 import { execFileSync } from 'node:child_process';
@@ -56,11 +57,15 @@ function watchFor(wanted: string) {
 }
 
 async function main() {
-  execFileSync(process.execPath, [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: web,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  execFileSync(
+    process.execPath,
+    [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', ...(process.env.NO_MINIFY ? ['--minify', 'false'] : [])],
+    {
+      cwd: web,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   const postgres = await startPostgres();
   const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: join(web, 'dist') });
   const appUrl = api.client.base;

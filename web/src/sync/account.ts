@@ -1,4 +1,4 @@
-import { listMessages, type Message } from '@mailboat/schema';
+import { compareMessages, type Message } from '@mailboat/schema';
 import type { ConversationSummary, ConversationView, Session, User } from '../app/model.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
 import { isLocalOrigin } from './origins.js';
@@ -8,6 +8,8 @@ import { type HeldDoc, SegmentStore } from './segment-store.js';
 import { laterOf } from './ticks.js';
 import { toDocId } from './uuid.js';
 import { buildMessages, buildSummary } from './views.js';
+
+const NO_RECEIPTS: Watermark[] = [];
 
 /**
  * Everything the device holds for the signed-in account: metadata records (mirrored in
@@ -27,7 +29,8 @@ export class Account {
   readonly loadingOlder = new Set<string>();
 
   private readonly views = new Map<string, ConversationView>();
-  private readonly messageCache = new Map<string, Message[]>();
+  /** Per conversation: the list and the segment indexes (and their versions) it was built from. */
+  private readonly messageCache = new Map<string, { list: Message[]; sources: HeldDoc['index'][]; versions: number[] }>();
   private summaries: ConversationSummary[] | null = null;
 
   private constructor(
@@ -86,10 +89,8 @@ export class Account {
   invalidate(conversationId?: string): void {
     if (conversationId === undefined) {
       this.views.clear();
-      this.messageCache.clear();
     } else {
       this.views.delete(conversationId);
-      this.messageCache.delete(conversationId);
     }
     this.summaries = null;
   }
@@ -100,13 +101,28 @@ export class Account {
 
   /** Every complete message held for the conversation, in display order. */
   messages(conversationId: string): Message[] {
-    let list = this.messageCache.get(conversationId);
-    if (!list) {
-      list = this.segments.ofConversation(conversationId).flatMap((h) => listMessages(h.doc));
-      list.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      for (const m of list) this.observe(m.createdAt);
-      this.messageCache.set(conversationId, list);
+    const sources = this.segments.ofConversation(conversationId).map((h) => h.index);
+    const cached = this.messageCache.get(conversationId);
+    if (
+      cached &&
+      cached.sources.length === sources.length &&
+      sources.every((s, i) => s === cached.sources[i] && s.version === cached.versions[i])
+    ) {
+      return cached.list;
     }
+    let list: Message[];
+    if (sources.length === 1) list = (sources[0] as HeldDoc['index']).sorted().slice();
+    else {
+      list = sources.flatMap((s) => s.sorted());
+      for (let i = 1; i < list.length; i++) {
+        if (compareMessages(list[i - 1] as Message, list[i] as Message) > 0) {
+          list.sort(compareMessages);
+          break;
+        }
+      }
+    }
+    for (const s of sources) if (s.latest !== Number.NEGATIVE_INFINITY) this.observe(s.latest);
+    this.messageCache.set(conversationId, { list, sources, versions: sources.map((s) => s.version) });
     return list;
   }
 
@@ -130,7 +146,7 @@ export class Account {
           messages: this.messages(conversationId),
           outbox: this.outbox.list(conversationId),
           failed: this.outbox.failed(conversationId),
-          receipts: this.receipts.get(conversationId) ?? [],
+          receipts: this.receipts.get(conversationId) ?? NO_RECEIPTS,
           user: (id) => this.user(id),
         }),
         hasOlder: record?.hasOlder ?? false,

@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { deleteDatabase, segmentDbName, withFactory } from './local-db.js';
+import { MessageIndex } from './message-index.js';
 
 /** One held segment: its live document and the y-indexeddb persistence that keeps it. */
 export type HeldDoc = {
@@ -8,6 +9,8 @@ export type HeldDoc = {
   segment: number;
   doc: Y.Doc;
   persistence: IndexeddbPersistence;
+  /** The document's complete messages, kept up to date from its events. */
+  index: MessageIndex;
   /** Resolves once what IndexedDB held has been applied to `doc`. */
   loaded: Promise<void>;
 };
@@ -58,7 +61,8 @@ export class SegmentStore {
     const name = segmentDbName(this.userId, conversationId, segment);
     this.opened.add(name);
     const persistence = withFactory(this.factory, () => new IndexeddbPersistence(name, doc));
-    const held: HeldDoc = { conversationId, segment, doc, persistence, loaded: persistence.whenSynced.then(() => undefined) };
+    const index = new MessageIndex(doc);
+    const held: HeldDoc = { conversationId, segment, doc, persistence, index, loaded: persistence.whenSynced.then(() => undefined) };
     doc.on('update', (update: Uint8Array, origin: unknown) => this.listener(held, update, origin));
     this.docs.set(keyOf(conversationId, segment), held);
     return held;

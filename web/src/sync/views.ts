@@ -28,12 +28,14 @@ const position = (m: Pick<Message, 'createdAt' | 'id'>): Position => ({ at: m.cr
 export function buildMessages(input: MessageInputs): ChatMessage[] {
   const pending = new Set(input.outbox.map((e) => e.op.messageId));
   const failedBy = new Map(input.failed.map((f) => [f.op.messageId, f]));
-  const out: (ChatMessage & { sortKey: Message })[] = [];
+  const out: Row[] = [];
+  const refusedSends = input.failed.some((f) => f.op.kind === 'send');
   const present = new Set<string>();
   for (const m of input.messages) {
-    present.add(m.id);
-    out.push(chatMessage(input, m, pending.has(m.id), failedBy.get(m.id)));
+    if (refusedSends) present.add(m.id);
+    out.push({ sortKey: m, chat: chatMessage(input, m, pending.has(m.id), failedBy.get(m.id)) });
   }
+  let extra = false;
   for (const f of input.failed) {
     if (f.op.kind !== 'send' || present.has(f.op.messageId)) continue;
     const m: Message = {
@@ -47,24 +49,62 @@ export function buildMessages(input: MessageInputs): ChatMessage[] {
       reactions: {},
     };
     present.add(m.id);
-    out.push(chatMessage(input, m, false, f));
+    out.push({ sortKey: m, chat: chatMessage(input, m, false, f) });
+    extra = true;
   }
-  return out.sort((a, b) => compareMessages(a.sortKey, b.sortKey)).map(({ sortKey: _, ...m }) => m);
+  if (extra || !inOrder(out)) out.sort((a, b) => compareMessages(a.sortKey, b.sortKey));
+  return out.map((r) => r.chat);
 }
 
-function chatMessage(
-  input: MessageInputs,
-  m: Message,
-  pending: boolean,
-  failed: FailedWrite | undefined,
-): ChatMessage & { sortKey: Message } {
+type Row = { sortKey: Message; chat: ChatMessage };
+
+function inOrder(rows: Row[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (compareMessages((rows[i - 1] as Row).sortKey, (rows[i] as Row).sortKey) > 0) return false;
+  return true;
+}
+
+/** The ChatMessage last built for a Message object, with what it was built from. */
+type Built = {
+  chat: ChatMessage;
+  conversationId: string;
+  viewerId: string;
+  author: User;
+  failure: FailedWrite['failure'] | null;
+  receipts: Watermark[];
+};
+const built = new WeakMap<Message, Built>();
+
+const sameUser = (a: User, b: User) => a === b || (a.id === b.id && a.handle === b.handle && a.displayName === b.displayName);
+
+/**
+ * The row for one message. A Message object never changes, so the ChatMessage built for it
+ * before is reused (the same object, for memoized rows) while its tick, failure and author
+ * are unchanged.
+ */
+function chatMessage(input: MessageInputs, m: Message, pending: boolean, failed: FailedWrite | undefined): ChatMessage {
   const mine = m.author === input.viewerId;
-  const tick = !mine ? null : failed ? 'failed' : pending ? 'pending' : tickFromReceipts(position(m), m.author, input.receipts);
-  return {
-    sortKey: m,
+  const prev = built.get(m);
+  const fromReceipts = () =>
+    prev && prev.receipts === input.receipts && prev.chat.mine && prev.failure === null && prev.chat.tick !== 'pending'
+      ? prev.chat.tick // the same receipts give the same tick
+      : tickFromReceipts(position(m), m.author, input.receipts);
+  const tick = !mine ? null : failed ? 'failed' : pending ? 'pending' : fromReceipts();
+  const failure = failed ? failed.failure : null;
+  const author = input.user(m.author);
+  if (
+    prev &&
+    prev.chat.tick === tick &&
+    prev.failure === failure &&
+    prev.conversationId === input.conversationId &&
+    prev.viewerId === input.viewerId &&
+    sameUser(prev.author, author)
+  ) {
+    return prev.chat;
+  }
+  const chat: ChatMessage = {
     id: toMessageId(m.id),
     conversationId: input.conversationId,
-    author: input.user(m.author),
+    author,
     mine,
     text: m.text,
     createdAt: m.createdAt,
@@ -75,8 +115,10 @@ function chatMessage(
       .map(([userId, emoji]) => ({ userId, emoji }))
       .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)),
     tick,
-    failure: failed ? failed.failure : null,
+    failure,
   };
+  built.set(m, { chat, conversationId: input.conversationId, viewerId: input.viewerId, author, failure, receipts: input.receipts });
+  return chat;
 }
 
 export type SummaryInputs = {

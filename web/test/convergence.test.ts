@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { Device, PASSWORD, signUp, startApi, texts, until } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Device, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -10,15 +10,11 @@ const state = (d: Device, c: string) =>
     .messages.map((m) => ({ id: m.id, text: m.text, deleted: m.deleted, reactions: m.reactions, createdAt: m.createdAt }));
 
 describe('two people writing at once while offline', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('converge to the same messages in the same order, with no duplicates', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
@@ -71,9 +67,8 @@ describe('two people writing at once while offline', () => {
   });
 
   it('a new device of the same person catches up with progress, and then follows the changes feed', async () => {
-    const ana = new Device(api(), 'ana phone');
-    const bo = new Device(api(), 'bo phone');
-    devices.push(ana, bo);
+    const ana = device('ana phone');
+    const bo = device('bo phone');
     const anaHandle = await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const boId = (await ana.client.findUser(boHandle))!.id;
@@ -83,8 +78,7 @@ describe('two people writing at once while offline', () => {
     ana.client.send(group, 'group hello');
     await until(() => ana.client.syncState().pending === 0, 'Ana to push');
 
-    const laptop = new Device(api(), 'ana laptop');
-    devices.push(laptop);
+    const laptop = device('ana laptop');
     const progress: { done: number; total: number }[] = [];
     laptop.client.subscribe(() => {
       const p = laptop.client.syncState().progress;

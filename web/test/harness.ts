@@ -178,6 +178,22 @@ export const handle = (prefix: string) => `${prefix}_${Date.now().toString(36)}$
 
 export const PASSWORD = 'correct horse battery';
 
+/**
+ * Devices for one describe block: `device(name, options)` makes a Device on the file's API
+ * and closes it after the block's tests.
+ */
+export function useDevices(api: () => App): (name: string, options?: DeviceOptions) => Device {
+  const open: Device[] = [];
+  afterAll(async () => {
+    for (const d of open) await d.close();
+  });
+  return (name, options) => {
+    const d = new Device(api(), name, options);
+    open.push(d);
+    return d;
+  };
+}
+
 /** Signs a new user up on `device`. */
 export async function signUp(device: Device, prefix: string, displayName: string): Promise<string> {
   const h = handle(prefix);

@@ -1,18 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { Device, signUp, startApi, texts, until } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
 describe('the outbox', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('keeps a write made offline across a restart and pushes it once when back online', async () => {
-    const ana = new Device(api(), 'ana phone');
-    const bo = new Device(api(), 'bo phone');
-    devices.push(ana, bo);
+    const ana = device('ana phone');
+    const bo = device('bo phone');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const boUser = await ana.client.findUser(boHandle);
@@ -50,8 +46,7 @@ describe('the outbox', () => {
   });
 
   it('opens signed in with the network off, showing local data', async () => {
-    const cy = new Device(api(), 'cy laptop');
-    devices.push(cy);
+    const cy = device('cy laptop');
     await signUp(cy, 'cy', 'Cy');
     const group = await cy.client.createGroup('Notes to self', []);
     cy.client.send(group, 'remember the milk');

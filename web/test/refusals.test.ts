@@ -1,6 +1,6 @@
 import { segmentOf, segmentStart } from '@mailboat/schema';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Device, accountOf as heldAccount, signUp, startApi, texts, until } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type Device, accountOf as heldAccount, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 const accountOf = (d: Device) => {
@@ -10,15 +10,11 @@ const accountOf = (d: Device) => {
 };
 
 describe('refusals, repairs and replays', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('a write the server refuses ends failed and rolled back; writes behind it still go through', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const boId = (await ana.client.findUser(boHandle))!.id;
@@ -55,9 +51,8 @@ describe('refusals, repairs and replays', () => {
   it('answers MISSING_DEPENDENCIES by pushing what the server lacks', async () => {
     // A fixed clock an hour back keeps both messages in one segment document.
     const past = segmentStart(segmentOf(Date.now()) - 1) + 60_000;
-    const ana = new Device(api(), 'ana', { now: () => past });
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana', { now: () => past });
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
@@ -81,9 +76,8 @@ describe('refusals, repairs and replays', () => {
   });
 
   it('replays of acknowledged writes change nothing anywhere', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
@@ -108,16 +102,12 @@ describe('refusals, repairs and replays', () => {
 });
 
 describe('a write refused by the write rules', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('is rolled back out of the segment document (rebuilt from the server) and shown as failed', async () => {
     // A clock an hour fast: the server refuses createdAt more than a few minutes ahead.
-    const ana = new Device(api(), 'ana', { now: () => Date.now() + 3_600_000 });
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana', { now: () => Date.now() + 3_600_000 });
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);

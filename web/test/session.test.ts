@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../api/src/app.js';
 import type { Tick } from '../src/app/model.js';
 import { getMeta } from '../src/sync/local-db.js';
-import { accountOf, Device, databaseNames, PASSWORD, signUp, startApi, texts, until } from './harness.js';
+import { accountOf, type Device, databaseNames, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 // The shortest access tokens the API allows, so expiry happens within a test.
 const api = startApi({ ACCESS_TOKEN_TTL_SECONDS: '10' });
@@ -38,15 +38,11 @@ const accountDatabases = async (d: Device, userId: string) =>
   (await databaseNames(d)).filter((n) => n === `mailboat:${userId}` || n.startsWith(`mailboat:${userId}:`));
 
 describe('access tokens', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('are refreshed once they expire: a write after expiry is accepted and the refresh token rotates', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
@@ -80,8 +76,7 @@ describe('access tokens', () => {
 
   it('refused as expired by the server (the device clock stalled) cause one refresh for requests refused together', async () => {
     let frozenAt: number | null = null;
-    const cy = new Device(api(), 'cy', { now: () => frozenAt ?? Date.now() });
-    devices.push(cy);
+    const cy = device('cy', { now: () => frozenAt ?? Date.now() });
     const cyHandle = await signUp(cy, 'cy', 'Cy');
     await cy.client.syncNow();
     frozenAt = Date.now(); // the device now believes its token stays fresh
@@ -107,16 +102,12 @@ describe('access tokens', () => {
 });
 
 describe('revocation', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   /** Ana on two devices (the second linked with a pairing code) sharing a conversation with herself. */
   async function twoDevices() {
-    const phone = new Device(api(), 'ana phone');
-    const laptop = new Device(api(), 'ana laptop');
-    devices.push(phone, laptop);
+    const phone = device('ana phone');
+    const laptop = device('ana laptop');
     await signUp(phone, 'ana', 'Ana');
     await laptop.client.redeemPairingCode((await phone.client.createPairingCode()).code);
     const group = await phone.client.createGroup('Notes', []);
@@ -183,14 +174,10 @@ describe('revocation', () => {
 });
 
 describe('signing out', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it("wipes the device's data, and the server refuses its tokens", async () => {
-    const ana = new Device(api(), 'ana');
-    devices.push(ana);
+    const ana = device('ana');
     await signUp(ana, 'ana', 'Ana');
     const group = await ana.client.createGroup('Notes', []);
     ana.client.send(group, 'to be wiped');
@@ -214,14 +201,10 @@ describe('signing out', () => {
 });
 
 describe('in a browser (refresh cookie)', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('restores the session from the cookie at launch when the device lost its data', async () => {
-    const ana = new Device(api(), 'ana browser', { delivery: 'COOKIE' });
-    devices.push(ana);
+    const ana = device('ana browser', { delivery: 'COOKIE' });
     await signUp(ana, 'ana', 'Ana');
     expect(ana.cookies.has('mailboat_refresh')).toBe(true);
     const group = await ana.client.createGroup('Plans', []);
@@ -246,8 +229,7 @@ describe('in a browser (refresh cookie)', () => {
   });
 
   it('opens signed out when there is no cookie, showing no problem', async () => {
-    const fresh = new Device(api(), 'new browser', { delivery: 'COOKIE' });
-    devices.push(fresh);
+    const fresh = device('new browser', { delivery: 'COOKIE' });
     await fresh.client.ready;
     expect(fresh.client.session()).toBeNull();
     expect(fresh.client.syncState().problem).toBeNull();
@@ -255,8 +237,7 @@ describe('in a browser (refresh cookie)', () => {
   });
 
   it('does not come back after signing out, even when the sign-out could not reach the server', async () => {
-    const ana = new Device(api(), 'ana browser', { delivery: 'COOKIE' });
-    devices.push(ana);
+    const ana = device('ana browser', { delivery: 'COOKIE' });
     const h = await signUp(ana, 'ana', 'Ana');
     await ana.client.signOut();
     expect(ana.cookies.has('mailboat_refresh')).toBe(false); // the server cleared it

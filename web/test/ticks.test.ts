@@ -1,18 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { Device, signUp, startApi, texts, until } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
 describe('ticks and unread counts', () => {
-  const devices: Device[] = [];
-  afterAll(async () => {
-    for (const d of devices) await d.close();
-  });
+  const device = useDevices(api);
 
   it('go sent -> delivered -> read as the other person syncs and reads', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
@@ -23,10 +19,7 @@ describe('ticks and unread counts', () => {
     const id = ana.client.send(c, 'are you there?');
     const tick = () => ana.client.conversation(c).messages.find((m) => m.id === id)?.tick;
     expect(tick()).toBe('pending');
-    await until(() => tick() === 'sent', 'the message to be sent').catch((e) => {
-      console.log('TICK', tick(), ana.client.syncState(), ana.requests.slice(-20));
-      throw e;
-    });
+    await until(() => tick() === 'sent', 'the message to be sent');
 
     bo.offline = false;
     await bo.client.syncNow();
@@ -44,9 +37,8 @@ describe('ticks and unread counts', () => {
   });
 
   it('keeps a read mark made offline and sends it on sync', async () => {
-    const ana = new Device(api(), 'ana');
-    const bo = new Device(api(), 'bo');
-    devices.push(ana, bo);
+    const ana = device('ana');
+    const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);

@@ -11,6 +11,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The origin of the API process that also serves the built PWA. */
     appUrl: string;
+    /** The e2e database, for tests that start an API process of their own (other settings, other origin). */
+    databaseUrl: string;
+    /** The built PWA (web/dist); a test that "deploys" a new version copies it first. */
+    webDist: string;
   }
 }
 
@@ -27,10 +31,11 @@ export default async function setup(project: TestProject) {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   const postgres = await startPostgres();
-  const api = await ApiProcess.start('e2e', await createDatabase(postgres.url, 'mailboat_e2e'), {
-    WEB_DIST: join(web, 'dist'),
-  });
+  const databaseUrl = await createDatabase(postgres.url, 'mailboat_e2e');
+  const api = await ApiProcess.start('e2e', databaseUrl, { WEB_DIST: join(web, 'dist') });
   project.provide('appUrl', api.client.base);
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('webDist', join(web, 'dist'));
   return async () => {
     await api.stop();
     postgres.stop();

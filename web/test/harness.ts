@@ -12,6 +12,26 @@ import { createMailboatClient, type MailboatClientHandle } from '../src/app/clie
 import type { Account } from '../src/sync/account.js';
 
 /**
+ * Node has no Web Locks: the devices here get a minimal exclusive LockManager (one queue per
+ * name, shared by everything in the test process), so the app's flush and the service
+ * worker's replay exclude each other as they do in a browser.
+ */
+if (!(globalThis as { navigator?: { locks?: unknown } }).navigator?.locks) {
+  const tails = new Map<string, Promise<unknown>>();
+  const locks = {
+    request(name: string, fn: () => Promise<unknown>) {
+      const run = (tails.get(name) ?? Promise.resolve()).catch(() => undefined).then(() => fn());
+      tails.set(name, run);
+      return run;
+    },
+  };
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...(globalThis as { navigator?: object }).navigator, locks },
+    configurable: true,
+  });
+}
+
+/**
  * Test devices: each is a MailboatClient with its own fake IndexedDB, talking to the real
  * API in-process (yoga.fetch) through a switch that can cut its network.
  */

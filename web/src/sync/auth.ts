@@ -74,7 +74,7 @@ export class TokenKeeper {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
     if (this.options.delivery === 'COOKIE' && locks) return locks.request('mailboat-refresh', fn) as Promise<T>;
     return fn();
   }

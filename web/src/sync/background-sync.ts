@@ -9,6 +9,7 @@ import { isNetworkError, isSignedOutError, SIGNED_OUT_CODES } from './errors.js'
 import { flushOutbox } from './flush.js';
 import { LiveEvents } from './live-events.js';
 import { applyLiveEvent } from './live-updates.js';
+import { withOutboxLock } from './outbox-lock.js';
 import { flushReads, markDelivered } from './receipts.js';
 import { Serial } from './serial.js';
 import type { SyncStateBox } from './sync-state.js';
@@ -23,7 +24,22 @@ export type BackgroundSyncOptions = {
   account: () => Account | null;
   /** The device is signed out for good (`code`: one of SIGNED_OUT_CODES). */
   signedOut: (code: string) => void;
+  /** Asks the service worker to push the outbox once the network is back, even if the app is closed by then. */
+  requestReplay: () => void;
 };
+
+/**
+ * Flushes holding the outbox lock, until every change is stored: the service worker, next
+ * in line, must not find a write still in IndexedDB that was just acknowledged.
+ */
+const lockedFlush = (ctx: SyncContext) =>
+  withOutboxLock(async () => {
+    try {
+      await flushOutbox(ctx);
+    } finally {
+      await ctx.account.outbox.settled();
+    }
+  });
 
 /** Wait this long after a live update before marking its conversation delivered (batches bursts). */
 const DELIVERED_DELAY_MS = 300;
@@ -57,12 +73,17 @@ export class BackgroundSync {
 
   /** Pushes the outbox now; rejects (e.g. NETWORK) when it could not be emptied. */
   async flush(): Promise<void> {
-    await this.flushes.run(() => flushOutbox(this.context()));
+    const ctx = this.context();
+    await this.flushes.run(() => lockedFlush(ctx));
   }
 
-  /** Pushes the outbox soon, unless offline. */
+  /** Pushes the outbox soon; offline, leaves it to the service worker's replay when the network is back. */
   scheduleFlush(): void {
-    if (this.options.state.network === 'offline' || this.closed) return;
+    if (this.closed) return;
+    if (this.options.state.network === 'offline') {
+      this.options.requestReplay();
+      return;
+    }
     setTimeout(() => {
       if (this.options.account() && !this.closed) void this.safely(() => this.flush());
     }, 0);
@@ -120,13 +141,18 @@ export class BackgroundSync {
     return { api: this.options.api, account, setProgress: (progress) => this.options.state.set({ progress }), received };
   }
 
+  /** The service worker replayed writes: take in what it did, and push what it left. */
+  replayed(): void {
+    if (this.options.account() && !this.closed) void this.safely(() => this.flush());
+  }
+
   private async runSync(): Promise<void> {
     const account = this.options.account();
     if (!account || this.closed) return;
     this.options.state.set({ syncing: true });
     try {
       const ctx = this.context();
-      await this.flushes.run(() => flushOutbox(ctx));
+      await this.flushes.run(() => lockedFlush(ctx));
       const head = account.cursor === undefined ? await changesHead(ctx) : undefined;
       await fetchConversations(ctx);
       await loadUnloaded(ctx);
@@ -162,6 +188,7 @@ export class BackgroundSync {
   private failed(e: unknown, account: Account | null): void {
     if (this.closed || isSignedOutError(e) || !account || this.options.account() !== account) return;
     if (isNetworkError(e)) {
+      if (account.outbox.size > 0) this.options.requestReplay();
       this.scheduleRetry();
       return;
     }

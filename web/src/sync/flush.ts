@@ -4,6 +4,8 @@ import { decodeBytes, encodeBytes } from './bytes.js';
 import type { SyncContext } from './context.js';
 import { PUSH_UPDATES } from './operations.js';
 import type { OutboxEntry } from './records.js';
+import { type PushError, refusalFailure } from './refusal.js';
+import { adoptReplayed } from './replayed.js';
 import { rollBack } from './rollback.js';
 
 /** A segment with more queued updates than this is pushed as one merged update. */
@@ -12,26 +14,25 @@ const COALESCE_OVER = 20;
 const MERGE_CHUNK = 1000;
 
 type PushItem = { conversationId: string; segment: number; update: Uint8Array; entries: OutboxEntry[] };
-type PushResult = {
-  status: 'ACCEPTED' | 'DUPLICATE' | 'REFUSED';
-  error: { code: string; message: string; stateVector: string | null } | null;
-};
+type PushResult = { status: 'ACCEPTED' | 'DUPLICATE' | 'REFUSED'; error: PushError | null };
 
 /**
  * Pushes the outbox until it is empty or nothing more can be done now. ACCEPTED and
  * DUPLICATE entries leave the outbox; MISSING_DEPENDENCIES is answered by pushing what the
  * server lacks (the document's state diffed against the server's state vector); any other
- * refusal rolls the write back (rollback.ts). Rejects on a network error with the entries
- * still queued. Callers must not run two flushes at once.
+ * refusal rolls the write back (rollback.ts). What the service worker replayed meanwhile is
+ * taken in first (replayed.ts). Rejects on a network error with the entries still queued.
+ * Callers must not run two flushes at once, and must hold the outbox lock (outbox-lock.ts).
  */
 export async function flushOutbox(ctx: SyncContext): Promise<void> {
   const outbox = ctx.account.outbox;
+  await adoptReplayed(ctx);
   for (;;) {
     const items = plan(outbox.list()).slice(0, limits.pushUpdates.max);
     if (items.length === 0) return;
     const results = await push(ctx, items);
     let progress = false;
-    const refused = new Map<string, { item: PushItem; error: NonNullable<PushResult['error']> }>();
+    const refused = new Map<string, { item: PushItem; error: PushError | null }>();
     const missing = new Map<string, { item: PushItem; stateVector: string }>();
     items.forEach((item, i) => {
       const r = results[i];
@@ -43,11 +44,11 @@ export async function flushOutbox(ctx: SyncContext): Promise<void> {
       } else if (r.error?.code === 'MISSING_DEPENDENCIES' && r.error.stateVector) {
         if (!missing.has(key)) missing.set(key, { item, stateVector: r.error.stateVector });
       } else if (!refused.has(key)) {
-        refused.set(key, { item, error: r.error ?? { code: 'REFUSED', message: 'Refused', stateVector: null } });
+        refused.set(key, { item, error: r.error });
       }
     });
     for (const { item, error } of refused.values()) {
-      await rollBack(ctx, item.entries, { code: error.code, message: error.message, retryable: isRetryable(error.code) });
+      await rollBack(ctx, item.entries, refusalFailure(error));
       progress = true;
     }
     for (const [key, { item, stateVector }] of missing) {
@@ -57,9 +58,6 @@ export async function flushOutbox(ctx: SyncContext): Promise<void> {
     if (!progress) return;
   }
 }
-
-/** A retry (as a new write) can help unless the conversation is gone or the change is too big. */
-const isRetryable = (code: string) => code !== 'NOT_FOUND' && code !== 'UPDATE_TOO_LARGE';
 
 /** The push items for `entries`, in write order per segment; large backlogs of a segment are merged. */
 function plan(entries: OutboxEntry[]): PushItem[] {
@@ -122,6 +120,6 @@ async function repair(ctx: SyncContext, item: PushItem, stateVector: string): Pr
     return covered.length > 0;
   }
   if (r.error?.code === 'MISSING_DEPENDENCIES') return false;
-  await rollBack(ctx, covered, { code: r.error?.code ?? 'REFUSED', message: r.error?.message ?? 'Refused', retryable: false });
+  await rollBack(ctx, covered, { ...refusalFailure(r.error), retryable: false });
   return true;
 }

@@ -68,9 +68,9 @@ export class Outbox {
     this.onChange(entry.conversationId);
   }
 
-  /** Moves an entry aside as failed. */
-  fail(entry: OutboxEntry, failure: FailedWrite['failure']): void {
-    const failed: FailedWrite = { ...entry, failure };
+  /** Moves an entry aside as failed (`awaitingRollback`: its segment has not been rolled back yet). */
+  fail(entry: OutboxEntry, failure: FailedWrite['failure'], awaitingRollback = false): void {
+    const failed: FailedWrite = awaitingRollback ? { ...entry, failure, awaitingRollback } : { ...entry, failure };
     this.entries.delete(entry.seq);
     this.failures.set(entry.seq, failed);
     this.persist(async (db) => {
@@ -83,6 +83,43 @@ export class Outbox {
   failed(conversationId?: string): FailedWrite[] {
     const all = [...this.failures.values()].sort((a, b) => a.seq - b.seq);
     return conversationId === undefined ? all : all.filter((f) => f.conversationId === conversationId);
+  }
+
+  /** Records that these failed writes' segments were rolled back. */
+  rolledBack(seqs: Iterable<number>): void {
+    for (const seq of seqs) {
+      const failed = this.failures.get(seq);
+      if (!failed?.awaitingRollback) continue;
+      const { awaitingRollback: _, ...done } = failed;
+      this.failures.set(seq, done);
+      this.persist((db) => db.put('failed', done));
+    }
+  }
+
+  /**
+   * Takes in what another context (the service worker) changed in IndexedDB: entries it
+   * removed (acknowledged, or moved aside) leave this mirror, and the writes it moved aside
+   * show as failed. Returns the failed writes whose segments still await a rollback. Call it
+   * holding the outbox lock (outbox-lock.ts), so nothing changes IndexedDB meanwhile.
+   */
+  async reconcile(): Promise<FailedWrite[]> {
+    const known = [...this.entries.keys()];
+    await this.settled(); // every known entry is stored now, so a missing one was removed elsewhere
+    const tx = this.db.transaction(['outbox', 'failed'], 'readonly');
+    const [storedSeqs, failed] = await Promise.all([tx.objectStore('outbox').getAllKeys(), tx.objectStore('failed').getAll(), tx.done]);
+    const stored = new Set(storedSeqs);
+    for (const seq of known) {
+      const entry = this.entries.get(seq);
+      if (!entry || stored.has(seq)) continue;
+      this.entries.delete(seq);
+      this.onChange(entry.conversationId);
+    }
+    for (const f of failed) {
+      if (this.failures.has(f.seq) || this.entries.has(f.seq)) continue;
+      this.failures.set(f.seq, f);
+      this.onChange(f.conversationId);
+    }
+    return this.failed().filter((f) => f.awaitingRollback);
   }
 
   /** Forgets failed writes. */

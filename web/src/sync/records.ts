@@ -34,8 +34,12 @@ export type ReceiptsRecord = { conversationId: string; members: Watermark[] };
 /** One local write not yet acknowledged by the server, in write order (`seq`). */
 export type OutboxEntry = { seq: number; conversationId: string; segment: number; update: Uint8Array; op: WriteOp };
 
-/** A write the server refused, moved aside so the UI can show it (and retry or dismiss it). */
-export type FailedWrite = OutboxEntry & { failure: { code: string; message: string; retryable: boolean } };
+/**
+ * A write the server refused, moved aside so the UI can show it (and retry or dismiss it).
+ * `awaitingRollback`: the service worker moved it aside, with no document at hand; the app
+ * still has to roll the segment back (rebuild it without the write) when it next runs.
+ */
+export type FailedWrite = OutboxEntry & { failure: { code: string; message: string; retryable: boolean }; awaitingRollback?: true };
 
 export type HeldSegment = { conversationId: string; segment: number };
 

@@ -20,6 +20,7 @@ import type { LocalWriter } from './local-writes.js';
 import { OnlineOps } from './online-ops.js';
 import * as Q from './operations.js';
 import { queueRead } from './receipts.js';
+import { onReplayed, requestBackgroundReplay } from './replay-request.js';
 import { type AuthPayload, SessionLifecycle } from './session-lifecycle.js';
 import { SyncStateBox } from './sync-state.js';
 
@@ -81,6 +82,7 @@ export class SyncClient implements MailboatClient {
       state: this.state,
       account: () => this.sessions.account,
       signedOut: (code) => void this.sessions.signedOut(code),
+      requestReplay: () => void requestBackgroundReplay(),
     });
     this.sessions = new SessionLifecycle({
       factory,
@@ -279,7 +281,9 @@ export class SyncClient implements MailboatClient {
     };
     w.addEventListener('online', online);
     w.addEventListener('offline', offline);
+    const stopReplayed = onReplayed(() => this.background.replayed());
     return () => {
+      stopReplayed();
       w.removeEventListener?.('online', online);
       w.removeEventListener?.('offline', offline);
     };

@@ -1,0 +1,120 @@
+import { limits } from '@mailboat/schema';
+import { Api } from './api.js';
+import { TokenKeeper } from './auth.js';
+import { encodeBytes } from './bytes.js';
+import { isSignedOutError } from './errors.js';
+import { getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
+import { PUSH_UPDATES } from './operations.js';
+import { Outbox } from './outbox.js';
+import { withOutboxLock } from './outbox-lock.js';
+import type { OutboxEntry } from './records.js';
+import { type PushError, refusalFailure } from './refusal.js';
+
+export type ReplayOptions = {
+  /** The API's origin ('' or the worker's own origin in the service worker). */
+  baseUrl: string;
+  fetch: typeof fetch;
+  indexedDB: IDBFactory;
+  /** Web Locks shared with the app; default navigator.locks. */
+  locks?: LockManager;
+  now?: () => number;
+};
+
+/** What a replay did. */
+export type ReplayReport = {
+  /** Writes the server acknowledged (ACCEPTED or DUPLICATE): removed from the outbox. */
+  delivered: number;
+  /** Writes refused for good: moved aside as failed, for the app to roll back and show. */
+  refused: number;
+  /** Writes left queued for the app, which holds the documents they need (MISSING_DEPENDENCIES). */
+  left: number;
+  /** Why nothing was sent although writes are queued: the device is signed out, or its refresh token is not a cookie. */
+  skipped?: 'SIGNED_OUT' | 'NO_COOKIE';
+};
+
+type PushResult = { status: 'ACCEPTED' | 'DUPLICATE' | 'REFUSED'; error: PushError | null };
+
+const NOTHING: ReplayReport = { delivered: 0, refused: 0, left: 0 };
+
+/**
+ * The service worker's flush: pushes the signed-in account's outbox from IndexedDB, with no
+ * tab open. It holds the outbox lock the app holds while it flushes, so a write is pushed
+ * by one of them, once; the app takes in the result when it next runs (replayed.ts).
+ *
+ * The access token is always a fresh one, refreshed with the HttpOnly cookie first (under
+ * the app's refresh lock). ACCEPTED and DUPLICATE remove a write; a permanent refusal moves
+ * it aside as failed, awaiting the app's rollback, and the writes behind it still go;
+ * MISSING_DEPENDENCIES leaves the segment's writes to the app.
+ *
+ * Rejects (ClientError, e.g. NETWORK for no answer, a 5xx or a 401 that a refresh did not
+ * cure) with the unsent writes still queued, so the caller tries again later. A device
+ * signed out for good resolves with `skipped: 'SIGNED_OUT'` and its writes kept: the app
+ * tells the person when it next opens.
+ */
+export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport> {
+  const userId = await readCurrentAccount(options.indexedDB);
+  if (!userId) return NOTHING;
+  const db = await openAccountDb(options.indexedDB, userId);
+  try {
+    return await withOutboxLock(async () => {
+      const outbox = new Outbox(db, () => {});
+      await outbox.load();
+      if (outbox.size === 0) return NOTHING;
+      // A BODY refresh token is rotated by the app alone; two rotators would revoke the device.
+      if ((await getMeta(db, 'refreshToken')) !== undefined) return { ...NOTHING, left: outbox.size, skipped: 'NO_COOKIE' };
+      try {
+        return await pushAll(apiFor(options), outbox);
+      } catch (e) {
+        if (isSignedOutError(e)) return { ...NOTHING, left: outbox.size, skipped: 'SIGNED_OUT' };
+        throw e;
+      } finally {
+        await outbox.settled();
+      }
+    }, options.locks);
+  } finally {
+    db.close();
+  }
+}
+
+function apiFor(options: ReplayOptions): Api {
+  const tokens = new TokenKeeper({
+    baseUrl: options.baseUrl,
+    fetch: options.fetch,
+    delivery: 'COOKIE',
+    refreshTokens: () => null,
+    now: options.now ?? Date.now,
+  });
+  return new Api({ baseUrl: options.baseUrl, fetch: options.fetch, tokens, onReachable: () => {}, onSignedOut: () => {} });
+}
+
+/** Pushes every write in order, each as its own item, until none is left that the worker can send. */
+async function pushAll(api: Api, outbox: Outbox): Promise<ReplayReport> {
+  const report = { ...NOTHING };
+  const leftToApp = new Set<string>();
+  const segmentOf = (e: OutboxEntry) => `${e.conversationId}#${e.segment}`;
+  for (;;) {
+    const batch = outbox
+      .list()
+      .filter((e) => !leftToApp.has(segmentOf(e)))
+      .slice(0, limits.pushUpdates.max);
+    if (batch.length === 0) break;
+    const data = await api.run<{ pushUpdates: { results: PushResult[] } }>(PUSH_UPDATES, {
+      updates: batch.map((e) => ({ conversationId: e.conversationId, segment: e.segment, update: encodeBytes(e.update) })),
+    });
+    batch.forEach((entry, i) => {
+      const result = data.pushUpdates.results[i];
+      if (!result) throw new Error('Mailboat answered fewer push results than updates');
+      if (result.status !== 'REFUSED') {
+        outbox.remove([entry.seq]);
+        report.delivered++;
+      } else if (result.error?.code === 'MISSING_DEPENDENCIES') {
+        leftToApp.add(segmentOf(entry));
+      } else {
+        outbox.fail(entry, refusalFailure(result.error), true);
+        report.refused++;
+      }
+    });
+  }
+  report.left = outbox.size;
+  return report;
+}

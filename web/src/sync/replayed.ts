@@ -1,0 +1,24 @@
+import type { SyncContext } from './context.js';
+import type { FailedWrite } from './records.js';
+import { rollBack } from './rollback.js';
+
+/**
+ * Takes in what the service worker did to the outbox while the app was closed or offline
+ * (Outbox.reconcile): acknowledged writes show as sent, and the segments of writes it moved
+ * aside as refused are rolled back here, as the app does for its own refusals. A rollback
+ * that cannot reach the server rejects (NETWORK) and is tried again at the next flush.
+ * Call it holding the outbox lock.
+ */
+export async function adoptReplayed(ctx: SyncContext): Promise<void> {
+  const outbox = ctx.account.outbox;
+  const bySegment = new Map<string, FailedWrite[]>();
+  for (const f of await outbox.reconcile()) {
+    const key = `${f.conversationId}#${f.segment}`;
+    bySegment.set(key, [...(bySegment.get(key) ?? []), f]);
+  }
+  for (const refused of bySegment.values()) {
+    const first = refused[0] as FailedWrite;
+    if (ctx.account.segments.get(first.conversationId, first.segment)) await rollBack(ctx, refused, first.failure);
+    outbox.rolledBack(refused.map((f) => f.seq));
+  }
+}

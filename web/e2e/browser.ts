@@ -73,6 +73,42 @@ export class Profile {
     await this.page.goto(new URL(path, this.appUrl).toString());
   }
 
+  /** Closes every tab of the app; the browser (and its service worker) keeps running. */
+  async closeTabs(): Promise<void> {
+    for (const page of this.context.pages()) await page.close();
+  }
+
+  /** Opens a new tab at `path` (after closeTabs) and waits as `goto` does. */
+  async openTab(path = '/'): Promise<void> {
+    this.page = await this.context.newPage();
+    this.page.on('pageerror', (e) => console.error(`[${this.name}] page error:`, e.message));
+    await this.goto(path);
+  }
+
+  /**
+   * Fires the service worker's Background Sync event `tag` now, through CDP, as Chrome does
+   * when it retries (it backs off for minutes after a failed sync). Works with no tab of the
+   * app open: CDP is reached through a blank tab, closed afterwards.
+   */
+  async dispatchSync(tag: string): Promise<void> {
+    const blank = await this.context.newPage();
+    try {
+      const cdp = await this.context.newCDPSession(blank);
+      const origin = new URL(this.appUrl).origin;
+      const registrationId = new Promise<string>((resolve) => {
+        cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+          const found = registrations.find((r) => r.scopeURL.startsWith(origin) && !r.isDeleted);
+          if (found) resolve(found.registrationId);
+        });
+      });
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId: await registrationId, tag, lastChance: false });
+      await cdp.detach();
+    } finally {
+      await blank.close();
+    }
+  }
+
   async screenshot(name: string): Promise<void> {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });

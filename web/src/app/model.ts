@@ -22,6 +22,11 @@ export type SyncState = {
   progress: { done: number; total: number } | null;
   /** The last sync failure worth showing (e.g. "signed out on another device"), else null. */
   problem: string | null;
+  /**
+   * When writes still pending are lost unless the device reaches Mailboat before then (its
+   * sign-in expires unused), epoch ms; null when nothing is pending or the time is unknown.
+   */
+  unsentDeadline: number | null;
 };
 
 /**

@@ -23,6 +23,8 @@ export class Account {
   readonly receipts = new Map<string, Watermark[]>();
   pendingReads: Record<string, string> = {};
   cursor: string | undefined;
+  /** See MetaValues.signInExpiresAt; undefined when not known yet. */
+  signInExpiresAt: number | undefined;
   readonly segments: SegmentStore;
   readonly outbox: Outbox;
   /** Conversations being paged back (loadOlder). */
@@ -61,6 +63,7 @@ export class Account {
     this.users.set(this.session.user.id, this.session.user);
     this.pendingReads = (await getMeta(this.db, 'pendingReads')) ?? {};
     this.cursor = await getMeta(this.db, 'cursor');
+    this.signInExpiresAt = await getMeta(this.db, 'signInExpiresAt');
     await this.outbox.load();
     const held = await this.db.getAll('segments');
     await Promise.all(held.map((h) => this.segments.open(h.conversationId, h.segment).loaded));
@@ -202,6 +205,13 @@ export class Account {
     this.users.set(session.user.id, session.user);
     this.changed();
     await setMeta(this.db, 'session', session);
+  }
+
+  async setSignInExpiry(at: number): Promise<void> {
+    if (!Number.isFinite(at) || at === this.signInExpiresAt) return;
+    this.signInExpiresAt = at;
+    this.changed();
+    await setMeta(this.db, 'signInExpiresAt', at);
   }
 
   async setCursor(cursor: string): Promise<void> {

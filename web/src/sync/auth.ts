@@ -10,6 +10,8 @@ export type TokenKeeperOptions = {
   delivery: 'COOKIE' | 'BODY';
   refreshTokens: () => RefreshTokenStore | null;
   now: () => number;
+  /** Told the new refresh token's expiry (epoch ms) after every refresh: the sign-in ends then unless used. */
+  renewed?: (signInExpiresAt: number) => void;
 };
 
 /** Refresh this long before the access token expires (or a fifth of its lifetime, when shorter). */
@@ -105,6 +107,8 @@ export class TokenKeeper {
     if (this.options.delivery === 'BODY' && typeof body.refreshToken === 'string') await store?.set(body.refreshToken);
     if (generation !== this.generation) throw new ClientError('UNAUTHENTICATED', 'Signed out while refreshing');
     this.accept(body.accessToken, body.accessTokenExpiresAt);
+    const signInExpiresAt = Date.parse(body.refreshTokenExpiresAt);
+    if (Number.isFinite(signInExpiresAt)) this.options.renewed?.(signInExpiresAt);
     return body.accessToken as string;
   }
 }

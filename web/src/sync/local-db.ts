@@ -9,6 +9,8 @@ export type MetaValues = {
   refreshToken: string;
   /** The `changes` feed cursor up to which held segments are caught up. */
   cursor: string;
+  /** When this device's sign-in ends unless it reaches the server before (its refresh token's expiry), epoch ms. */
+  signInExpiresAt: number;
   /** markRead calls not yet sent: conversation id -> API message id. */
   pendingReads: Record<string, string>;
 };

@@ -1,7 +1,7 @@
 /** The GraphQL documents the sync core sends (see schema/schema.graphql). */
 
 const USER = 'id handle displayName';
-const SESSION = `accessToken accessTokenExpiresAt refreshToken user { ${USER} } device { id }`;
+const SESSION = `accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { ${USER} } device { id }`;
 
 /** Everything a conversation summary, its direct title and its members' ticks need (receipts list every current member). */
 export const CONVERSATION = `id kind title memberCount viewerRole unreadCount updatedAt

@@ -3,7 +3,7 @@ import { Api } from './api.js';
 import { TokenKeeper } from './auth.js';
 import { encodeBytes } from './bytes.js';
 import { isSignedOutError } from './errors.js';
-import { getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
+import { type AccountDb, getMeta, openAccountDb, readCurrentAccount, setMeta } from './local-db.js';
 import { PUSH_UPDATES } from './operations.js';
 import { Outbox } from './outbox.js';
 import { withOutboxLock } from './outbox-lock.js';
@@ -63,7 +63,7 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
       // A BODY refresh token is rotated by the app alone; two rotators would revoke the device.
       if ((await getMeta(db, 'refreshToken')) !== undefined) return { ...NOTHING, left: outbox.size, skipped: 'NO_COOKIE' };
       try {
-        return await pushAll(apiFor(options), outbox);
+        return await pushAll(apiFor(options, db), outbox);
       } catch (e) {
         if (isSignedOutError(e)) return { ...NOTHING, left: outbox.size, skipped: 'SIGNED_OUT' };
         throw e;
@@ -76,8 +76,9 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
   }
 }
 
-function apiFor(options: ReplayOptions): Api {
+function apiFor(options: ReplayOptions, db: AccountDb): Api {
   const tokens = new TokenKeeper({
+    renewed: (at) => void setMeta(db, 'signInExpiresAt', at).catch(() => undefined),
     baseUrl: options.baseUrl,
     fetch: options.fetch,
     delivery: 'COOKIE',

@@ -22,6 +22,7 @@ export type AuthPayload = {
   accessToken: string;
   accessTokenExpiresAt: string;
   refreshToken: string | null;
+  refreshTokenExpiresAt: string;
   user: Session['user'];
   device: { id: string };
 };
@@ -90,6 +91,7 @@ export class SessionLifecycle {
     this.options.tokens.accept(payload.accessToken, payload.accessTokenExpiresAt);
     await writeSignOutPending(this.options.factory, false);
     await this.open({ user: payload.user, deviceId: payload.device.id }, payload.refreshToken);
+    await this.account?.setSignInExpiry(Date.parse(payload.refreshTokenExpiresAt));
   }
 
   /**

@@ -61,6 +61,7 @@ export class SyncClient implements MailboatClient {
       fetch: fetchFn,
       delivery: this.delivery,
       now,
+      renewed: (expiresAt) => void this.sessions.account?.setSignInExpiry(expiresAt),
       refreshTokens: () => {
         const account = this.sessions.account;
         if (!account) return null;
@@ -116,7 +117,8 @@ export class SyncClient implements MailboatClient {
   }
 
   syncState(): SyncState {
-    return this.state.get(this.sessions.account?.outbox.size ?? 0);
+    const account = this.sessions.account;
+    return this.state.get(account?.outbox.size ?? 0, account?.signInExpiresAt);
   }
 
   conversations(): ConversationSummary[] {

@@ -10,12 +10,14 @@ export class SyncStateBox {
   private readonly emitter = new Emitter();
 
   constructor(network: SyncState['network']) {
-    this.state = { network, syncing: false, pending: 0, progress: null, problem: null };
+    this.state = { network, syncing: false, pending: 0, progress: null, problem: null, unsentDeadline: null };
   }
 
-  /** The current state, with `pending` brought up to date. */
-  get(pending: number): SyncState {
-    if (pending !== this.state.pending) this.state = { ...this.state, pending };
+  /** The current state, with `pending` brought up to date (and its deadline: the sign-in's expiry, if known). */
+  get(pending: number, signInExpiresAt: number | undefined): SyncState {
+    const unsentDeadline = pending > 0 ? (signInExpiresAt ?? null) : null;
+    if (pending !== this.state.pending || unsentDeadline !== this.state.unsentDeadline)
+      this.state = { ...this.state, pending, unsentDeadline };
     return this.state;
   }
 

@@ -142,6 +142,9 @@ describe('writes replayed in the background', () => {
     await bo.react('hello', '👍');
     await bo.profile.closeTabs();
     await bo.profile.setOffline(false);
+    // The restarted browser fired the pending sync at launch, before the offline emulation
+    // reached the worker; it failed against the cut network, and Chrome now backs off.
+    await bo.profile.dispatchSync(REPLAY_TAG);
 
     await expect.poll(() => anaSeesReactions(anaHandle), { timeout: 60_000, interval: 500 }).toEqual(['hello 👍']);
     expect((await anaSees(anaHandle)).direct).toEqual(['hello']);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ApiProxy } from './proxy.js';
 
 /** Where screenshots of the main screens go, for a person to look at after a run. */
 export const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results', 'screenshots');
@@ -9,7 +10,10 @@ export const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results', 'scre
 /**
  * One browser profile (a person's installed app on one device): a persistent Chromium
  * profile folder, so IndexedDB, the service worker and its caches survive `restart()` the way
- * they survive closing and reopening a real browser.
+ * they survive closing and reopening a real browser. The profile reaches the app through a
+ * proxy of its own (its `appUrl`), which `setOffline` cuts too: Chromium's offline emulation
+ * does not reach a service worker that the browser starts at launch (to fire a pending
+ * Background Sync, say) before the emulation is attached.
  */
 export class Profile {
   context!: BrowserContext;
@@ -18,15 +22,20 @@ export class Profile {
 
   private constructor(
     readonly name: string,
-    readonly appUrl: string,
+    private readonly network: ApiProxy,
     readonly dir: string,
     private readonly viewport: { width: number; height: number },
   ) {}
 
   static async open(name: string, appUrl: string, viewport = { width: 1280, height: 800 }): Promise<Profile> {
-    const profile = new Profile(name, appUrl, mkdtempSync(join(tmpdir(), `mailboat-e2e-${name}-`)), viewport);
+    const profile = new Profile(name, await ApiProxy.start(appUrl), mkdtempSync(join(tmpdir(), `mailboat-e2e-${name}-`)), viewport);
     await profile.launch();
     return profile;
+  }
+
+  /** Where this profile opens the app (its own proxy in front of the app's origin). */
+  get appUrl(): string {
+    return this.network.url;
   }
 
   private async launch(): Promise<void> {
@@ -56,9 +65,15 @@ export class Profile {
     if (!this.offline) await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
   }
 
+  /** Makes the API answer this profile's pushes 503 (everything else keeps working), or stops. */
+  refusePushes(refused: boolean): void {
+    this.network.refusePushes(refused);
+  }
+
   /** Cuts (or restores) this profile's network, the service worker's fetches included. */
   async setOffline(offline: boolean): Promise<void> {
     this.offline = offline;
+    this.network.setDown(offline);
     await this.context.setOffline(offline);
   }
 
@@ -116,6 +131,7 @@ export class Profile {
 
   async close(): Promise<void> {
     await this.context.close().catch(() => {});
+    await this.network.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

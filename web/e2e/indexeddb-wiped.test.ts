@@ -35,7 +35,7 @@ describe('a device whose IndexedDB was wiped', () => {
     await ana.expectTick('three', 'read');
 
     const cdp = await ana.profile.context.newCDPSession(ana.page);
-    await cdp.send('Storage.clearDataForOrigin', { origin: new URL(appUrl).origin, storageTypes: 'indexeddb' });
+    await cdp.send('Storage.clearDataForOrigin', { origin: new URL(ana.profile.appUrl).origin, storageTypes: 'indexeddb' });
     await ana.page.reload();
     await ana
       .home()

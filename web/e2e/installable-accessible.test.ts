@@ -57,10 +57,37 @@ describe('installable and accessible', () => {
         expect([png.readUInt32BE(16), png.readUInt32BE(20)].join('x')).toBe(size);
       }
     }
+    // An empty list also comes for a page with no worker: the worker must be controlling it.
+    const controller = () =>
+      bo.page.evaluate(
+        () =>
+          navigator.serviceWorker.controller && {
+            url: navigator.serviceWorker.controller.scriptURL,
+            state: navigator.serviceWorker.controller.state,
+          },
+      );
+    expect(await controller()).toEqual({ url: new URL('/sw.js', bo.profile.appUrl).href, state: 'activated' });
     const cdp = await bo.profile.context.newCDPSession(bo.page);
     const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
     expect(installabilityErrors).toEqual([]);
-    expect(await bo.page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
+    expect(await controller()).toEqual({ url: new URL('/sw.js', bo.profile.appUrl).href, state: 'activated' });
+  });
+
+  it("serves the shell from the worker's fetch handler with the network off", async () => {
+    await bo.profile.setOffline(true);
+    try {
+      const reload = await bo.page.reload();
+      expect(reload?.fromServiceWorker()).toBe(true);
+      await bo.home().waitFor();
+      const deepLink = await bo.page.goto(new URL('/?from=homescreen#/profile', bo.profile.appUrl).toString());
+      expect(deepLink?.fromServiceWorker()).toBe(true);
+      await bo.page.getByRole('heading', { name: 'Profile', exact: true, level: 1 }).waitFor();
+      expect(await bo.page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
+    } finally {
+      await bo.profile.setOffline(false);
+    }
+    await bo.profile.goto();
+    await bo.home().waitFor();
   });
 
   it('has no serious or critical axe violations on any screen, on a 360 px phone', async () => {

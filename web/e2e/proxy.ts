@@ -6,6 +6,7 @@ export type SeenPush = { updates: number; bearer: string | null };
 
 /**
  * A reverse proxy on 127.0.0.1 in front of an API process: the origin the browser talks to.
+ * Profiles (browser.ts) each have one, to cut their network for real.
  * It records every push that reaches the API (so a test can count pushes per write) and every
  * access token that /auth/refresh hands out, and can play "the API is down" (502, with open
  * streams cut) without touching the network the browser sees.
@@ -15,6 +16,7 @@ export class ApiProxy {
   /** Access tokens issued by /auth/refresh, in order. */
   readonly refreshed: string[] = [];
   private down = false;
+  private pushesRefused = false;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -34,7 +36,12 @@ export class ApiProxy {
           return;
         }
         const body = Buffer.concat(chunks);
-        if (req.url?.startsWith('/graphql') && body.includes('pushUpdates')) proxy?.recordPush(body, req.headers);
+        const push = req.url?.startsWith('/graphql') === true && body.includes('pushUpdates');
+        if (push && proxy?.pushesRefused) {
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('Pushes are paused');
+          return;
+        }
+        if (push) proxy?.recordPush(body, req.headers);
         const up = request(
           { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
           (upRes) => {
@@ -63,6 +70,11 @@ export class ApiProxy {
   setDown(down: boolean): void {
     this.down = down;
     if (down) for (const s of this.sockets) s.destroy();
+  }
+
+  /** Answers every push 503 (the rest of the API keeps working), or stops doing so. */
+  refusePushes(refused: boolean): void {
+    this.pushesRefused = refused;
   }
 
   /** Updates pushed so far (a write pushed twice counts twice). */

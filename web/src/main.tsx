@@ -4,6 +4,7 @@ import { createMailboatClient } from './app/client.js';
 import { registerServiceWorker } from './app/register-sw.js';
 import './styles/app.css';
 import { App } from './ui/App.js';
+import { offerUpdate } from './ui/update-store.js';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
@@ -19,4 +20,5 @@ void client.ready
       </StrictMode>,
     );
   });
-registerServiceWorker();
+// A new version waits until the person chooses "Reload" in the prompt (ui/UpdatePrompt.tsx).
+registerServiceWorker(offerUpdate);

@@ -14,7 +14,7 @@ const schema = buildSchema(readFileSync(require.resolve('@mailboat/schema/schema
  * documents would strand them, so it fails here first.
  */
 describe('the documents the client sends', () => {
-  const documents = Object.entries(operations).filter(
+  const documents = Object.entries(operations as Record<string, unknown>).filter(
     (e): e is [string, string] => typeof e[1] === 'string' && /^\s*(query|mutation|subscription)\b/.test(e[1]),
   );
 

@@ -4,9 +4,10 @@ import { ClientContext } from './client-context.js';
 import { useSession } from './hooks.js';
 import { useRoute } from './router.js';
 import { Shell } from './Shell.js';
+import { UpdatePrompt } from './UpdatePrompt.js';
 import { useSyncTriggers } from './useSyncTriggers.js';
 
-/** The app: the signed-in shell when this device has a session, else the sign-in screens. */
+/** The app: the signed-in shell when this device has a session, else the sign-in screens; above either, the update prompt. */
 export function App({ client }: { client: MailboatClient }) {
   return (
     <ClientContext value={client}>
@@ -19,5 +20,10 @@ function Screens() {
   const session = useSession();
   const route = useRoute();
   useSyncTriggers(session?.user.id ?? null);
-  return session ? <Shell route={route} /> : <AuthScreen route={route} />;
+  return (
+    <>
+      <UpdatePrompt />
+      {session ? <Shell route={route} /> : <AuthScreen route={route} />}
+    </>
+  );
 }

@@ -4,6 +4,8 @@ import { createGroup, PUSH, signUp, type User, Writer } from './workload.js';
 
 const EVENTS = JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' });
 const UPDATE = /"update":"([^"]+)"/g;
+/** Now, in microseconds of the monotonic clock V8 CPU profiles use (see profile-summary.ts). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * Opens an SSE `events` stream as `user` and calls `arrived(update)` (base64) for each segment
@@ -63,6 +65,7 @@ export async function fanout(base: string, o: { subscribers: number; users: numb
   let pushed = 0;
   let skipped = 0;
   const start = performance.now();
+  const windowFrom = monotonicUs();
   const inflight: Promise<void>[] = [];
   for (let tick = 0; performance.now() - start < o.seconds * 1000; tick++) {
     const due = start + (tick * 1000) / o.rate;
@@ -87,6 +90,7 @@ export async function fanout(base: string, o: { subscribers: number; users: numb
   const expected = pushed * o.subscribers;
   const deadline = performance.now() + 15_000;
   while (arrivals.length < expected && performance.now() < deadline) await sleep(20);
+  const windowTo = monotonicUs();
   for (const s of streams) s.abort();
   for (const a of arrivals) {
     const s = sent.get(a.update);
@@ -104,5 +108,7 @@ export async function fanout(base: string, o: { subscribers: number; users: numb
     deliveriesPerSecond: arrivals.length / ((last - start) / 1000),
     fromSend: { p50: pct(fromSend, 50), p99: pct(fromSend, 99) },
     fromAnswer: { p50: pct(fromAnswer, 50), p99: pct(fromAnswer, 99) },
+    /** From the first push to the last arrival (or the wait's end), for `profile-summary.ts --from --to`. */
+    profileWindow: { from: windowFrom, to: windowTo },
   };
 }

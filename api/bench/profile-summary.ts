@@ -4,7 +4,10 @@ import { join } from 'node:path';
 /**
  * Summarizes V8 CPU profiles (`node --cpu-prof`, written when BENCH_PROFILE is set): where the
  * API process spent its time, by package and by function (self time).
- * Usage: npx tsx bench/profile-summary.ts <folder or .cpuprofile> [top]
+ * Usage: npx tsx bench/profile-summary.ts <folder or .cpuprofile> [top] [--from=<µs>] [--to=<µs>]
+ * `--from`/`--to` keep only the samples in that window, in microseconds of the machine's
+ * monotonic clock (`process.hrtime`, which V8 profiles use too): the fan-out phase prints its
+ * delivery window that way.
  */
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
@@ -20,12 +23,16 @@ export function areaOf(url: string, name: string): string {
   return own ? `${own[1]}/${own[2]}` : url;
 }
 
-export function summarize(file: string, top = 25): string {
+export function summarize(file: string, top = 25, window: { from?: number; to?: number } = {}): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = p.startTime;
   p.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+    const delta = p.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < (window.from ?? -Infinity) || at > (window.to ?? Infinity)) return;
+    self.set(id, (self.get(id) ?? 0) + delta);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const areas = new Map<string, number>();
@@ -46,11 +53,15 @@ export function summarize(file: string, top = 25): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const target = process.argv[2] ?? '.';
+  const flag = (name: string) => {
+    const value = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    return value === undefined ? undefined : Number(value);
+  };
+  const [target = '.', top = '25'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const files = target.endsWith('.cpuprofile')
     ? [target]
     : readdirSync(target)
         .filter((f) => f.endsWith('.cpuprofile'))
         .map((f) => join(target, f));
-  for (const f of files) console.log(summarize(f, Number(process.argv[3] ?? 25)));
+  for (const f of files) console.log(summarize(f, Number(top), { from: flag('from'), to: flag('to') }));
 }

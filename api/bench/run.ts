@@ -77,6 +77,7 @@ try {
       const rate = Math.min(half, knob('BENCH_FANOUT_MAX_DELIVERIES', 50_000) / n);
       const f = await fanout(api.base, { subscribers: n, users: Math.min(n, 10), rate, seconds });
       results[`fanout${n}`] = { ...f, halfSustained: half };
+      if (process.env.BENCH_PROFILE) process.stderr.write(` (profile window: --from=${f.profileWindow.from} --to=${f.profileWindow.to})`);
       figures.push({
         what: `fan-out to ${n} streams at ${f.pushesPerSecond.toFixed(0)} msg/s: push sent -> arrival`,
         value: f.fromSend.p99,

@@ -1,6 +1,5 @@
 import { ErrorCode } from '@mailboat/schema';
 import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
 import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
@@ -9,6 +8,8 @@ import type { AccountEvent } from '../pubsub.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
+import { hubOf } from './events-hub.js';
+import { EventQueue } from './events-queue.js';
 import { encodeGlobalId } from './global-ids.js';
 import { UserRef } from './user.js';
 
@@ -132,39 +133,45 @@ const EventUnion = builder.unionType('Event', {
   resolveType: (e) => refs[e.kind],
 });
 
+/** Events a stream may have waiting before it is ended with EVENTS_INTERRUPTED (its client then catches up). */
+export const MAX_QUEUED_EVENTS = 1024;
+
 /**
- * The device's live stream of account events. It ends with DEVICE_REVOKED the moment the
- * device is revoked, wherever the revocation happened, and with EVENTS_INTERRUPTED when this
- * node may have missed other nodes' events (its client reconnects and catches up).
+ * The device's live stream of account events: what is published to the viewer's user (the
+ * publishers choose the users: members of the conversation at the time, after the commit),
+ * except segment updates written by this very device. It ends with DEVICE_REVOKED the moment
+ * the device is revoked, wherever the revocation happened (queued events are dropped), and
+ * with EVENTS_INTERRUPTED when this node may have missed other nodes' events or the reader
+ * fell more than MAX_QUEUED_EVENTS behind (its client reconnects and catches up). Nothing is
+ * delivered before the device is confirmed unrevoked.
+ *
+ * The pubsub subscriptions are shared by all streams of a user, device and node (events-hub.ts).
  */
-export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterable<AccountEvent> {
-  return new Repeater<AccountEvent>(async (push, stop) => {
-    const events = deps.pubsub.subscribe('user', viewer.userId);
-    const signals = deps.pubsub.subscribe('device', viewer.deviceId);
-    const node = deps.pubsub.subscribe('node');
-    void (async () => {
-      for await (const _ of signals) {
-        stop(deviceRevoked());
-        return;
-      }
-    })();
-    void (async () => {
-      for await (const _ of node) {
-        stop(eventsInterrupted());
-        return;
-      }
-    })();
-    void (async () => {
-      for await (const event of events) {
-        if (event.kind === 'segmentUpdated' && event.originDeviceId === viewer.deviceId) continue; // it has its own writes
-        await push(event);
-      }
-    })();
-    const device = await findDevice(deps.db, viewer.deviceId);
-    if (!device || device.revoked_at) stop(deviceRevoked()); // revoked between authentication and subscribing
-    await stop;
-    await Promise.all([events.return?.(), signals.return?.(), node.return?.()]);
+export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableIterator<AccountEvent> {
+  const hub = hubOf(deps.pubsub);
+  const stops: (() => void)[] = [];
+  const stream = new EventQueue<AccountEvent>({
+    limit: MAX_QUEUED_EVENTS,
+    overflow: eventsInterrupted,
+    onClose: () => {
+      for (const stop of stops) stop();
+    },
+    held: true,
   });
+  stops.push(
+    hub.listen('device', viewer.deviceId, () => stream.fail(deviceRevoked())),
+    hub.listen('node', undefined, () => stream.fail(eventsInterrupted())),
+    hub.listen('user', viewer.userId, (event) => {
+      if (event.kind === 'segmentUpdated' && event.originDeviceId === viewer.deviceId) return; // it has its own writes
+      stream.push(event);
+    }),
+  );
+  // Revoked between authentication and subscribing: end before anything is delivered.
+  findDevice(deps.db, viewer.deviceId).then(
+    (device) => (!device || device.revoked_at ? stream.fail(deviceRevoked()) : stream.release()),
+    (e: unknown) => stream.fail(e),
+  );
+  return stream;
 }
 
 builder.subscriptionFields((t) => ({

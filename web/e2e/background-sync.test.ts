@@ -164,6 +164,25 @@ describe('writes replayed in the background', () => {
     await bo.profile.screenshot('replay-refused-write');
   });
 
+  it('asks before a sign-out would lose unsent writes, and sends them when it can', async () => {
+    const { bo, anaHandle } = await anaAndBo();
+    await bo.profile.setOffline(true);
+    await bo.send('not sent yet');
+    await bo.control('Profile').click();
+    await bo.page.getByText('1 change has not been sent yet').waitFor();
+    await bo.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await bo.page.getByRole('button', { name: 'Sign out, even if it is lost' }).waitFor();
+    await bo.profile.screenshot('sign-out-with-unsent-writes');
+    await bo.page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await bo.page.getByRole('heading', { name: 'Profile', level: 1 }).isVisible()).toBe(true);
+
+    await bo.profile.setOffline(false);
+    await bo.page.getByText('1 change has not been sent yet').waitFor({ state: 'detached', timeout: 30_000 });
+    expect((await anaSees(anaHandle)).direct).toEqual(['hello', 'not sent yet']);
+    await bo.page.getByRole('button', { name: 'Sign out', exact: true }).click(); // nothing pending: no question asked
+    await bo.page.getByRole('heading', { name: 'Sign in to Mailboat' }).waitFor();
+  });
+
   /** Ana's direct conversation as "text emoji…" per message (the reactions she sees on the server). */
   async function anaSeesReactions(anaHandle: string): Promise<string[]> {
     const { token } = await signIn(api.client.base, anaHandle, PASSWORD);

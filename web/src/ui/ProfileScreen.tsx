@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
-import { useSession } from './hooks.js';
+import { useSession, useSyncState } from './hooks.js';
 import { Page } from './Page.js';
 import { navigate, paths } from './router.js';
 import { useAction } from './useAction.js';
@@ -14,12 +14,16 @@ export function ProfileScreen() {
   const session = useSession();
   const [displayName, setDisplayName] = useState(session?.user.displayName ?? '');
   const [saved, setSaved] = useState(false);
+  const { pending } = useSyncState();
+  /** Set once the person was told that signing out now discards `pending` unsent changes. */
+  const [confirming, setConfirming] = useState(false);
   const save = useAction(async () => {
     setSaved(false);
     await client.updateProfile(displayName.trim());
     setSaved(true);
   });
   const signOut = useAction(async () => {
+    setConfirming(false);
     await client.signOut();
     navigate(paths.home, { replace: true });
   });
@@ -58,11 +62,38 @@ export function ProfileScreen() {
       <section className="card" aria-labelledby="signout-heading">
         <h2 id="signout-heading">Sign out</h2>
         <p className="muted">Signing out removes your conversations and any unsent messages from this device.</p>
+        {pending > 0 && (
+          <p className="sync-problem" role={confirming ? 'alert' : undefined}>
+            {unsentText(pending)}
+          </p>
+        )}
         <FormError message={signOut.error} />
-        <button type="button" className="button danger" disabled={signOut.busy} onClick={() => void signOut.run()}>
-          Sign out
-        </button>
+        {confirming && pending > 0 ? (
+          <div className="button-row">
+            <button type="button" className="button danger" disabled={signOut.busy} onClick={() => void signOut.run()}>
+              Sign out, even if {pending === 1 ? 'it is' : 'they are'} lost
+            </button>
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button
+            type="button"
+            className="button danger"
+            disabled={signOut.busy}
+            onClick={() => (pending > 0 ? setConfirming(true) : void signOut.run())}
+          >
+            Sign out
+          </button>
+        )}
       </section>
     </Page>
   );
 }
+
+/** Why signing out now may lose something, for `n` unsent changes. */
+const unsentText = (n: number) =>
+  n === 1
+    ? '1 change has not been sent yet: it is sent first if Mailboat can be reached, and lost if not.'
+    : `${n} changes have not been sent yet: they are sent first if Mailboat can be reached, and lost if not.`;

@@ -107,9 +107,13 @@ async function main() {
     await device.page.getByRole('heading', { name: 'Chats' }).waitFor();
     await device.page.goto(new URL(path, appUrl).toString());
     await device.page.locator('.message-text', { hasText: newest }).waitFor({ timeout: 120_000 });
-    await device.page.waitForFunction(() => document.querySelector('[role=status]')?.getAttribute('data-syncing') === 'false', null, {
-      timeout: 120_000,
-    });
+    await device.page.waitForFunction(
+      () => document.querySelector('[role=status][data-network]')?.getAttribute('data-syncing') === 'false',
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
     await device.page.waitForTimeout(2000);
 
     const cold: number[] = [];

@@ -76,4 +76,17 @@ describe('two people chatting, one of them offline for a while', () => {
     await ana.open('Bo Berg');
     await bo.expectTick('one more for the list', 'read');
   });
+
+  it('keeps what was being typed when the person leaves the conversation and comes back', async () => {
+    const box = ana.page.getByLabel('Message', { exact: true });
+    await box.fill('half a thought');
+    await ana.back();
+    await ana.open('Bo Berg');
+    await expect.poll(() => box.inputValue()).toBe('half a thought');
+    await box.press('Enter');
+    await ana.message('half a thought').waitFor();
+    await ana.back();
+    await ana.open('Bo Berg');
+    expect(await box.inputValue()).toBe('');
+  });
 });

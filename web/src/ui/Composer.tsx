@@ -2,10 +2,13 @@ import { limits } from '@mailboat/schema';
 import { type FormEvent, type KeyboardEvent, type RefObject, useState } from 'react';
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
+import { keepDraft, readDraft } from './drafts.js';
+import { useSession } from './hooks.js';
 
 /**
  * Writes a message (Enter sends, Shift+Enter adds a line). The message is on screen before
  * send() returns; the network is not needed. Replying shows the quoted message above the box.
+ * Unsent text stays as a draft of the conversation while the app runs (drafts.ts).
  */
 export function Composer({
   conversationId,
@@ -19,7 +22,12 @@ export function Composer({
   inputRef: RefObject<HTMLTextAreaElement | null>;
 }) {
   const client = useClient();
-  const [text, setText] = useState('');
+  const userId = useSession()?.user.id ?? '';
+  const [text, setTextState] = useState(() => readDraft(userId, conversationId));
+  const setText = (next: string) => {
+    setTextState(next);
+    keepDraft(userId, conversationId, next);
+  };
   const send = () => {
     const trimmed = text.trim();
     if (!trimmed) return;

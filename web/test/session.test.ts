@@ -228,6 +228,25 @@ describe('in a browser (refresh cookie)', () => {
     expect(ana.count('Viewer')).toBe(1);
   });
 
+  it('opens the app signed out when the cookie check hangs, and signs in once it answers', async () => {
+    const ana = device('ana hung network', { delivery: 'COOKIE' });
+    await signUp(ana, 'ana', 'Ana');
+    const session = ana.client.session();
+    await ana.close();
+    ana.wipeStorage();
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    ana.gate = (request) => (request === '/auth/refresh' ? answered : undefined);
+
+    await ana.restart(); // resolves although the refresh has no answer yet
+    expect(ana.client.session()).toBeNull();
+    answer();
+    await until(() => ana.client.session() !== null, 'the cookie check to sign the device in');
+    expect(ana.client.session()).toEqual(session);
+  });
+
   it('opens signed out when there is no cookie, showing no problem', async () => {
     const fresh = device('new browser', { delivery: 'COOKIE' });
     await fresh.client.ready;

@@ -82,7 +82,7 @@ export class SessionLifecycle {
         return;
       }
     }
-    if (this.options.delivery === 'COOKIE') await this.restoreFromCookie();
+    if (this.options.delivery === 'COOKIE') await withinLaunchWait(this.restoreFromCookie());
   }
 
   /** Starts the session of a sign-in answer, ending any open one first. */
@@ -180,11 +180,31 @@ export class SessionLifecycle {
         return;
       }
       const { viewer } = await api.run<{ viewer: { user: Session['user']; device: { id: string } } }>(Q.VIEWER);
+      if (this.account) return; // signed in meanwhile (the launch stopped waiting for this check)
       await this.open({ user: viewer.user, deviceId: viewer.device.id }, null);
     } catch (e) {
       tokens.clear();
       if (pendingSignOut && isSignedOutError(e)) await writeSignOutPending(factory, false);
       else if (!isNetworkError(e) && !isSignedOutError(e)) console.error('Mailboat: could not restore the session', e);
     }
+  }
+}
+
+/**
+ * How long launch waits for the server to say whether the refresh cookie still signs the
+ * device in: a hung network (a captive portal, say) must not keep the app from showing.
+ */
+const LAUNCH_COOKIE_WAIT_MS = 4000;
+
+/** Resolves when `check` settles or the launch wait is over, whichever is first (the check goes on). */
+async function withinLaunchWait(check: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, LAUNCH_COOKIE_WAIT_MS);
+  });
+  try {
+    await Promise.race([check, waited]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -89,4 +89,19 @@ describe('two people chatting, one of them offline for a while', () => {
     await ana.open('Bo Berg');
     expect(await box.inputValue()).toBe('');
   });
+
+  it('asks before deleting a message for everyone', async () => {
+    const row = ana.message('half a thought');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const question = row.getByRole('group', { name: 'Delete for everyone?' });
+    await question.getByRole('button', { name: 'Keep' }).click();
+    expect(await ana.message('half a thought').count()).toBe(1);
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await ana.profile.screenshot('delete-question');
+    await question.getByRole('button', { name: 'Yes, delete' }).click();
+    await ana.page.getByText('This message was deleted').waitFor();
+    await bo.page.getByText('This message was deleted').waitFor();
+    expect(await bo.texts()).not.toContain('half a thought');
+  });
 });

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
 import { EditForm } from './EditForm.js';
@@ -45,6 +45,8 @@ export const MessageRow = memo(function MessageRow({
   const editButton = useRef<HTMLButtonElement>(null);
   const reactButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(editing);
+  /** Delete asks once ("Delete for everyone?") before it removes the message on every device. */
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
   useEffect(() => {
     if (wasEditing.current && !editing) editButton.current?.focus();
     wasEditing.current = editing;
@@ -119,9 +121,22 @@ export const MessageRow = memo(function MessageRow({
                 <button type="button" className="action" ref={editButton} onClick={() => actions.setEditing(id)}>
                   Edit
                 </button>
-                <button type="button" className="action danger" onClick={() => client.remove(id)}>
-                  Delete
-                </button>
+                {confirmingDelete ? (
+                  <fieldset className="confirm-delete">
+                    <legend className="confirm-delete-text">Delete for everyone?</legend>
+                    <button type="button" className="action danger" onClick={() => client.remove(id)}>
+                      Yes, delete
+                    </button>
+                    {/* biome-ignore lint/a11y/noAutofocus: focus moves to the question just asked, on its safe answer */}
+                    <button type="button" className="action" autoFocus onClick={() => setConfirmingDelete(false)}>
+                      Keep
+                    </button>
+                  </fieldset>
+                ) : (
+                  <button type="button" className="action danger" onClick={() => setConfirmingDelete(true)}>
+                    Delete
+                  </button>
+                )}
               </>
             )}
           </div>

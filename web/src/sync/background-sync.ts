@@ -2,6 +2,7 @@ import { ClientError } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
 import type { TokenKeeper } from './auth.js';
+import { fetchUnknownAuthors } from './authors.js';
 import { backoffDelay } from './backoff.js';
 import { catchUpChanges, changesHead, fetchConversations, loadNewest, loadUnloaded } from './catch-up.js';
 import type { SyncContext } from './context.js';
@@ -156,6 +157,7 @@ export class BackgroundSync {
       const head = account.cursor === undefined ? await changesHead(ctx) : undefined;
       await fetchConversations(ctx);
       await loadUnloaded(ctx);
+      await fetchUnknownAuthors(ctx);
       if (head !== undefined) await account.setCursor(head);
       await catchUpChanges(ctx);
       await flushReads(ctx);

@@ -6,13 +6,16 @@
  *  - tap to visible: Enter in the composer to the message in the DOM at the next frame,
  *    beside one frame (1000/60 ms).
  * Run: `cd api && node --import tsx ../web/bench/client.ts` (npm run bench runs it); NO_MINIFY=1
- * builds the app unminified, for readable CPU profiles.
+ * builds the app unminified, for readable CPU profiles; CLIENT_PROFILE=1 writes the page's CPU
+ * profile of the last cold start and of the taps to bench-results/client-*.cpuprofile
+ * (summarize them with api/bench/profile-summary.ts).
  * Writes bench-results/client-<time>.json and prints a table.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentOf, segmentStart } from '@mailboat/schema';
+import type { CDPSession, Page } from 'playwright-core';
 import { createDatabase } from '../../api/test/databases.js';
 import { ApiProcess } from '../../api/test/http-client.js';
 import { startPostgres } from '../../scripts/postgres.mjs';
@@ -56,7 +59,25 @@ function watchFor(wanted: string) {
   }).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
+const PROFILE = process.env.CLIENT_PROFILE !== undefined;
+
+/** Starts the page's CPU profiler (CLIENT_PROFILE); the returned function stops it and writes `name`.cpuprofile. */
+async function profilePage(page: Page, folder: string, name: string): Promise<() => Promise<void>> {
+  if (!PROFILE) return async () => {};
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `${name}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  };
+}
+
 async function main() {
+  const folder = process.env.BENCH_OUT ?? join(web, '..', 'bench-results');
   execFileSync(
     process.execPath,
     [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', ...(process.env.NO_MINIFY ? ['--minify', 'false'] : [])],
@@ -117,18 +138,24 @@ async function main() {
     await device.page.waitForTimeout(2000);
 
     const cold: number[] = [];
+    let stopColdProfile = async () => {};
     for (let i = 0; i < COLD_STARTS; i++) {
-      await device.restart(path, (page) => page.addInitScript(watchFor, newest));
+      await device.restart(path, async (page) => {
+        await page.addInitScript(watchFor, newest);
+        if (i === COLD_STARTS - 1) stopColdProfile = await profilePage(page, folder, 'client-cold-start');
+      });
       await device.page.waitForFunction(() => (window as unknown as { __seenAt?: number }).__seenAt !== undefined, null, {
         timeout: 60_000,
       });
       cold.push(await device.page.evaluate(() => (window as unknown as { __seenAt: number }).__seenAt));
       console.error(`cold start ${i + 1}: ${cold.at(-1)?.toFixed(0)} ms`);
     }
+    await stopColdProfile();
 
     // Tap to visible: keydown Enter to the new text in the DOM, then to the next animation frame.
     const composer = device.page.getByLabel('Message', { exact: true });
     const taps: number[] = [];
+    const stopTapProfile = await profilePage(device.page, folder, 'client-taps');
     for (let i = 0; i < SENDS; i++) {
       const text = `tap ${i} ${Math.random().toString(36).slice(2, 8)}`;
       await composer.fill(text);
@@ -154,6 +181,7 @@ async function main() {
       taps.push(ms);
     }
 
+    await stopTapProfile();
     const frame = 1000 / 60;
     const results = {
       machine: '2 cores; browser, API and Postgres on one machine',
@@ -165,7 +193,6 @@ async function main() {
       tapToVisibleVsFrame: pct(taps, 50) / frame,
       targets: { coldStartMs: 300, tapToVisibleMs: 16 },
     };
-    const folder = process.env.BENCH_OUT ?? join(web, '..', 'bench-results');
     mkdirSync(folder, { recursive: true });
     const file = join(folder, `client-${new Date().toISOString().replaceAll(':', '-')}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -134,8 +134,14 @@ export class Account {
     const mine = this.receipts.get(conversationId)?.find((w) => w.userId === this.viewerId)?.read ?? null;
     const pending = this.pendingReads[conversationId];
     if (!pending) return mine;
-    const m = this.messages(conversationId).find((x) => x.id === toDocId(pending));
-    return m ? laterOf(mine, { at: m.createdAt, id: m.id }) : mine;
+    const id = toDocId(pending);
+    const list = this.messages(conversationId);
+    // A read mark is almost always on one of the newest messages: look from the end.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i] as Message;
+      if (m.id === id) return laterOf(mine, { at: m.createdAt, id: m.id });
+    }
+    return mine;
   }
 
   view(conversationId: string): ConversationView {

@@ -123,4 +123,25 @@ describe('a write refused by the write rules', () => {
     await bo.client.syncNow();
     expect(texts(bo, c)).toEqual([]);
   });
+
+  it('does not keep refusing the messages written after the device clock was put right', async () => {
+    let skew = 3_600_000; // an hour fast, then corrected while the app runs
+    const ana = device('ana', { now: () => Date.now() + skew });
+    const bo = device('bo');
+    await signUp(ana, 'ana', 'Ana');
+    const boHandle = await signUp(bo, 'bo', 'Bo');
+    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    ana.client.send(c, 'from the future');
+    await until(() => ana.client.conversation(c).messages[0]?.tick === 'failed', 'the refusal');
+
+    skew = 0;
+    ana.client.send(c, 'on time');
+    await until(() => ana.client.syncState().pending === 0, 'the push');
+    expect(ana.client.conversation(c).messages.map((m) => [m.text, m.tick])).toEqual([
+      ['on time', 'sent'],
+      ['from the future', 'failed'], // shown where its (future) createdAt puts it
+    ]);
+    await bo.client.syncNow();
+    expect(texts(bo, c)).toEqual(['on time']);
+  });
 });

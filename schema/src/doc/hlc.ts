@@ -13,6 +13,16 @@ export class HybridClock {
     if (createdAt > this.last) this.last = createdAt;
   }
 
+  /**
+   * Forgets the createdAt values handed out and seen so far (after the server refused a write,
+   * perhaps for a createdAt from a clock that was fast and has been put right since). What the
+   * device holds is observed again before the next write, so replies still sort after what they
+   * answer.
+   */
+  rewind(): void {
+    this.last = 0;
+  }
+
   /** The createdAt for a message written now. */
   next(): number {
     this.last = Math.max(this.wallClock(), this.last + 1);

@@ -27,6 +27,8 @@ export type BackgroundSyncOptions = {
   signedOut: (code: string) => void;
   /** Asks the service worker to push the outbox once the network is back, even if the app is closed by then. */
   requestReplay: () => void;
+  /** Told when the server refused a write (see SyncContext.refused). */
+  refused: () => void;
 };
 
 /**
@@ -139,7 +141,13 @@ export class BackgroundSync {
   context(received: (conversationId: string) => void = (id) => this.delivered.add(id)): SyncContext {
     const account = this.options.account();
     if (!account) throw new ClientError('UNAUTHENTICATED', 'Sign in first');
-    return { api: this.options.api, account, setProgress: (progress) => this.options.state.set({ progress }), received };
+    return {
+      api: this.options.api,
+      account,
+      setProgress: (progress) => this.options.state.set({ progress }),
+      received,
+      refused: this.options.refused,
+    };
   }
 
   /** The service worker replayed writes: take in what it did, and push what it left. */

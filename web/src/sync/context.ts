@@ -9,4 +9,6 @@ export type SyncContext = {
   setProgress: (progress: { done: number; total: number } | null) => void;
   /** Told which conversations received remote updates (to mark them delivered). */
   received: (conversationId: string) => void;
+  /** Told when the server refused a write: the device's clock for new messages starts over (HybridClock.rewind). */
+  refused?: () => void;
 };

@@ -21,6 +21,7 @@ import { applyOp } from './write-ops.js';
 export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure: FailedWrite['failure']): Promise<void> {
   const first = refused[0];
   if (!first) return;
+  ctx.refused?.();
   const { conversationId, segment } = first;
   const account = ctx.account;
   let server: Uint8Array;

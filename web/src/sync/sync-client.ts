@@ -56,6 +56,7 @@ export class SyncClient implements MailboatClient {
     const now = options.now ?? Date.now;
     const online = (globalThis.navigator as Navigator | undefined)?.onLine ?? true;
     this.state = new SyncStateBox(online ? 'online' : 'offline');
+    const clock = new HybridClock(now);
     this.tokens = new TokenKeeper({
       baseUrl,
       fetch: fetchFn,
@@ -84,13 +85,14 @@ export class SyncClient implements MailboatClient {
       account: () => this.sessions.account,
       signedOut: (code) => void this.sessions.signedOut(code),
       requestReplay: () => void requestBackgroundReplay(),
+      refused: () => clock.rewind(),
     });
     this.sessions = new SessionLifecycle({
       factory,
       api: this.api,
       tokens: this.tokens,
       delivery: this.delivery,
-      clock: new HybridClock(now),
+      clock,
       now,
       state: this.state,
       opened: () => void this.background.sync(),

@@ -5,6 +5,7 @@ import type { AppDeps, Context } from './context.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
 import { bodyLimit } from './http/body-limit.js';
+import { compression } from './http/compression.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
@@ -66,6 +67,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
           for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
         },
       },
+      compression(),
     ],
   });
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestApp } from './harness.js';
 
@@ -8,6 +9,8 @@ const dist = mkdtempSync(join(tmpdir(), 'mailboat-dist-'));
 mkdirSync(join(dist, 'assets'));
 writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Mailboat</title>');
 writeFileSync(join(dist, 'assets', 'app-1a2b3c.js'), 'console.log("app")');
+const BUNDLE = `${'export const greeting = "hello from the app shell";\n'.repeat(200)}`;
+writeFileSync(join(dist, 'assets', 'big-4d5e6f.js'), BUNDLE);
 writeFileSync(join(dist, 'manifest.webmanifest'), '{"name":"Mailboat"}');
 writeFileSync(join(dist, '..', `${dist.split('/').pop()}-secret.txt`), 'not yours');
 
@@ -34,6 +37,17 @@ describe('the PWA served on the API port', () => {
     const manifest = await get('/manifest.webmanifest');
     expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
     expect(manifest.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('gzips text files for browsers that accept it, byte for byte the same once decoded', async () => {
+    const res = await app().client.request('/assets/big-4d5e6f.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.length).toBeLessThan(BUNDLE.length / 10);
+    expect(gunzipSync(bytes).toString()).toBe(BUNDLE);
   });
 
   it('answers 404 for missing files that are not page navigations, and never leaves its folder', async () => {

@@ -6,15 +6,16 @@ import type { Db } from '../src/db/connect.js';
 import { decodeGlobalId } from '../src/graphql/global-ids.js';
 import { compactSegment } from '../src/sync/compaction.js';
 import { gqlSized, pct } from './lib.js';
-import { b64, createGroup, DIFFS, openDirect, PUSH, pushAll, signUp, TEXT, type User, Writer } from './workload.js';
+import { b64, createGroup, DIFFS, openDirect, PUSH, pushAll, signUp, TEXT_LENGTH, type User, Writer } from './workload.js';
 
 const fromB64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 const CONVERSATIONS = `query($after: String) { viewer { conversations(first: 50, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }`;
 const NEWEST = `query($id: ID!) { conversation(id: $id) { segments(first: 1) { edges { node { number } } } } }`;
 
-/** A device's copy of some segment documents, synced through segmentDiffs; counts bytes received. */
+/** A device's copy of some segment documents, synced through segmentDiffs; counts bytes received, on the wire (gzipped) and decoded. */
 class Device {
   readonly docs = new Map<string, Y.Doc>();
+  wire = 0;
   bytes = 0;
   constructor(
     private readonly base: string,
@@ -29,7 +30,8 @@ class Device {
   }
 
   async query(query: string, variables: Record<string, unknown> = {}) {
-    const { data, bytes } = await gqlSized(this.base, query, variables, this.user.token);
+    const { data, wire, bytes } = await gqlSized(this.base, query, variables, this.user.token);
+    this.wire += wire;
     this.bytes += bytes;
     return data;
   }
@@ -56,7 +58,7 @@ class Device {
  * Catch-up: a device is offline while `messages` messages (one update each, as their authors'
  * devices pushed them) arrive across `conversations` conversations; it reconnects, lists its
  * conversations with their newest segments, and pulls what it lacks. Time until it holds
- * every message, and bytes received per message against the messages' raw text bytes.
+ * every message, and bytes received per message (gzipped, as a browser gets them) against the messages' raw text bytes.
  */
 export async function catchUp(base: string, o: { conversations: number; messages: number }) {
   const reader = await signUp(base, 'c');
@@ -90,8 +92,9 @@ export async function catchUp(base: string, o: { conversations: number; messages
     messages: received,
     expected: perConversation * o.conversations,
     seconds,
-    bytesPerMessage: device.bytes / received,
-    rawTextBytes: TEXT.length,
+    bytesPerMessage: device.wire / received,
+    uncompressedBytesPerMessage: device.bytes / received,
+    rawTextBytes: TEXT_LENGTH,
   };
 }
 
@@ -122,7 +125,12 @@ export async function longConversation(base: string, o: { messages: number; perS
     const start = performance.now();
     const newest = (await device.query(NEWEST, { id: conversationId })).conversation.segments.edges[0].node.number;
     await device.pull([{ conversationId, segment: newest }]);
-    return { seconds: (performance.now() - start) / 1000, bytes: device.bytes, messages: device.messageCount() };
+    return {
+      seconds: (performance.now() - start) / 1000,
+      bytes: device.wire,
+      uncompressedBytes: device.bytes,
+      messages: device.messageCount(),
+    };
   };
   const buildStart = performance.now();
   // Oldest first, the newest segment last, so "a tenth of the history" ends with a full newest-like segment.

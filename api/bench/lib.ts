@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { freePort } from '../../scripts/postgres.mjs';
 
 /** Helpers shared by the benchmarks (which run with tsx, outside vitest). */
@@ -93,18 +95,55 @@ export function rssOf(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** A GraphQL request that throws on errors; returns data and the response body's size in bytes. */
-export async function gqlSized(base: string, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetchRetrying(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
+/**
+ * A GraphQL request as a browser sends it (`Accept-Encoding: gzip`) that throws on errors.
+ * Returns data, `wire`: the body's bytes as they crossed the network (compressed when the API
+ * compressed them), and `bytes`: the body's bytes once decoded. node:http, because fetch
+ * decodes bodies out of sight.
+ */
+export function gqlSized(
+  base: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<{ data: any; wire: number; bytes: number }> {
+  const payload = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}/graphql`,
+      {
+        method: 'POST',
+        agent: keepAlive,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          'accept-encoding': 'gzip',
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const raw = Buffer.concat(chunks);
+            const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+            const body = JSON.parse(text);
+            if (body.errors) throw new Error(JSON.stringify(body.errors));
+            resolve({ data: body.data, wire: raw.length, bytes: Buffer.byteLength(text) });
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  const body = JSON.parse(text) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return { data: body.data, bytes: Buffer.byteLength(text) };
 }
+
+const keepAlive = new Agent({ keepAlive: true });
 
 /** Runs `workers` loops of `op` for `seconds`; `op` returns how many units it did. */
 export async function load(seconds: number, workers: number, op: (worker: number) => Promise<number>) {

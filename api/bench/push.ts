@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { connectPostgres } from '../src/db/connect.js';
 import { gql, load } from './lib.js';
-import { openDirect, PUSH, signUp, TEXT, Writer } from './workload.js';
+import { messageText, openDirect, PUSH, signUp, Writer } from './workload.js';
 
 /**
  * Write throughput: committed-and-acknowledged messages/s, one message per push and 100 per
@@ -47,7 +47,7 @@ async function rawInserts(url: string, seconds: number) {
     let n = 0;
     const start = performance.now();
     while (performance.now() - start < (seconds * 1000) / 2) {
-      const rows = Array.from({ length: rowsPerStatement }, () => sql`(${uuidv7()}, ${conversation}, ${TEXT})`);
+      const rows = Array.from({ length: rowsPerStatement }, () => sql`(${uuidv7()}, ${conversation}, ${messageText()})`);
       await sql`insert into bench_rows values ${sql.join(rows)}`.execute(db);
       n += rowsPerStatement;
     }

@@ -111,12 +111,13 @@ try {
         target: { absolute: 2000 },
       },
       {
-        what: 'catch-up: bytes on the wire per message',
+        what: 'catch-up: bytes on the wire per message (gzip)',
         value: c.bytesPerMessage,
         unit: 'B',
         lowerIsBetter: true,
         limit: { name: 'raw text bytes', value: c.rawTextBytes },
         target: { ratio: 2 },
+        note: `${c.uncompressedBytesPerMessage.toFixed(0)} B uncompressed`,
       },
     );
   });
@@ -152,6 +153,7 @@ try {
         lowerIsBetter: true,
         limit: { name: `at ${l.early.history}`, value: l.early.bytes },
         target: { ratio: 1.05 },
+        note: `gzip; ${l.late.uncompressedBytes} B uncompressed`,
       },
     );
   });

@@ -5,7 +5,35 @@ import { gql } from './lib.js';
 
 /** Building blocks of the benchmark workloads: accounts, conversations, and Yjs message updates. */
 
-export const TEXT = 'x'.repeat(180);
+/** Characters in every benchmark message's text. */
+export const TEXT_LENGTH = 180;
+
+const WORDS = (
+  'the a to and of in is it you that for on was with he she they we be at this have from or one had by word but not what all were ' +
+  'when your can said there use an each which do how their if will up other about out many then them these so some her would ' +
+  'make like him into time has look two more write go see number no way could people my than first water been call who oil its ' +
+  'now find long down day did get come made may part lunch tomorrow meeting sounds great thanks see you later photo train late ' +
+  'sorry running ten minutes coffee weekend plans dinner tonight kids school office home done yes maybe okay 3pm 7:30 friday'
+).split(' ');
+let seed = 0x6d61696c;
+
+/**
+ * A message's text: TEXT_LENGTH characters of chat-like words, different for every call and the
+ * same sequence in every run (a seeded PRNG). Realistic text matters since responses are
+ * gzipped: a repeated character would compress to almost nothing and flatter the byte figures.
+ */
+export function messageText(): string {
+  let text = '';
+  while (text.length < TEXT_LENGTH) {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    text += (text ? ' ' : '') + WORDS[Math.floor(r * WORDS.length)];
+  }
+  return text.slice(0, TEXT_LENGTH);
+}
 export const PUSH = `mutation($updates: [SegmentUpdateInput!]!) { pushUpdates(updates: $updates) { results { status } } }`;
 export const DIFFS = `query($segments: [SegmentStateInput!]!) { segmentDiffs(segments: $segments) { conversationId segment update stateVector } }`;
 const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }`;
@@ -53,7 +81,7 @@ export class Writer {
     readonly author: string,
   ) {}
 
-  next(count = 1, createdAt = Date.now(), text = TEXT): { conversationId: string; segment: number; update: string } {
+  next(count = 1, createdAt = Date.now(), text?: string): { conversationId: string; segment: number; update: string } {
     const segment = segmentOf(createdAt);
     let doc = this.docs.get(segment);
     if (!doc) {
@@ -64,7 +92,7 @@ export class Writer {
     doc.transact(() => {
       const last = (segment + 1) * SEGMENT_MS - 1;
       for (let i = 0; i < count; i++)
-        createMessage(doc, { id: uuidv7(), author: this.author, createdAt: Math.min(createdAt + i, last), text });
+        createMessage(doc, { id: uuidv7(), author: this.author, createdAt: Math.min(createdAt + i, last), text: text ?? messageText() });
     });
     const update = Y.encodeStateAsUpdate(doc, sv);
     // History writers never look back: keep documents small.

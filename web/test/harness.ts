@@ -92,6 +92,8 @@ export class Device {
   indexedDB = new IDBFactory();
   /** When set, a response to the named request waits for the returned promise before the client sees it. */
   gate: ((request: string) => Promise<void> | undefined) | null = null;
+  /** When set, the named request waits for the returned promise before it reaches the API (a slow network on the way there). */
+  hold: ((request: string) => Promise<void> | undefined) | null = null;
 
   constructor(
     private readonly app: App,
@@ -121,6 +123,8 @@ export class Device {
     this.requests.push(request);
     const bearer = /^Bearer (.+)$/.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
     if (bearer) this.bearers.push(bearer);
+    await this.hold?.(request);
+    if (this.offline) throw new TypeError('Failed to fetch');
     if (this.options.delivery !== 'COOKIE') {
       const response = await (this.app.yoga.fetch as typeof fetch)(input, init);
       await this.gate?.(request);

@@ -244,9 +244,9 @@ export class BackgroundSync {
             event,
           ),
         ),
-      onConnected: (reconnected) => {
-        if (reconnected) void this.sync();
-      },
+      // Whatever happened between the last catch-up and this moment reached nobody: catch up once
+      // more, on the first connect as after a break. (That sync's goLive finds the stream running.)
+      onConnected: () => void this.sync(),
       onBroken: () => this.scheduleRetry(),
       onFatal: (code) => this.options.signedOut(code),
       isFatal: (code) => code !== undefined && SIGNED_OUT_CODES.has(code),

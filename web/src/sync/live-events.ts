@@ -11,7 +11,7 @@ export type LiveEventsOptions = {
   /** A fresh access token for each (re)connect; rejecting ends the attempt like a network error. */
   token: () => Promise<string>;
   onEvent: (event: LiveEvent) => void;
-  /** Connected; `reconnected` after a break, when events may have been missed: catch up. */
+  /** Connected: events published before this moment were not delivered here (the caller catches up); `reconnected` after a break. */
   onConnected: (reconnected: boolean) => void;
   /** The stream broke (it will be resumed with backoff). */
   onBroken: (error: unknown) => void;
@@ -24,7 +24,7 @@ export type LiveEventsOptions = {
 /**
  * The device's one live `events` subscription over SSE (graphql-sse, distinct connections
  * mode, as Yoga speaks it). When the stream ends for any other reason (EVENTS_INTERRUPTED,
- * network), it resubscribes with backoff; every reconnect is reported so the caller catches up.
+ * network), it resubscribes with backoff; every connect is reported so the caller catches up.
  */
 export class LiveEvents {
   private readonly client: Client;

@@ -37,7 +37,7 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     pubsub: fanout ? fannedOut(local, fanout.forward) : local,
     config,
     rateLimits: createRateLimits(config, limitsPool),
-    segments: new SegmentCache(config.cachedSegments),
+    segments: new SegmentCache(config.cachedSegments, config.segmentCacheBytes),
     eventsFlowing: () => fanout?.listening ?? true,
   });
   return {

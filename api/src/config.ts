@@ -30,6 +30,8 @@ export type Config = Readonly<{
   graphiql: boolean;
   /** Segment documents kept live in memory. */
   cachedSegments: number;
+  /** The heap those documents may take, estimated (see doc-cache.ts). */
+  segmentCacheBytes: number;
   /** The built PWA, served on the API's port. */
   webDist: string;
   /** A segment with more updates than this beyond its snapshot is compacted after a push. */
@@ -64,6 +66,7 @@ const envSchema = z.object({
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
   GRAPHIQL: bool.optional(),
   CACHED_SEGMENTS: int(1, 1_000_000).default(2000),
+  SEGMENT_CACHE_MB: int(1, 1_000_000).default(256),
   WEB_DIST: z.string().min(1).optional(),
   COMPACT_AFTER_UPDATES: int(1, 10_000_000).default(1000),
   TRUST_PROXY: bool.default(false),
@@ -109,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryCost: e.MAX_QUERY_COST,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     cachedSegments: e.CACHED_SEGMENTS,
+    segmentCacheBytes: e.SEGMENT_CACHE_MB * 2 ** 20,
     webDist: resolve(e.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     compactAfterUpdates: e.COMPACT_AFTER_UPDATES,
     trustProxy: e.TRUST_PROXY,

@@ -57,7 +57,7 @@ export async function commitGroup(deps: PushDeps, requests: PushRequest[]): Prom
   }
 }
 
-type Opened = { key: SegmentKey; entry: CachedSegment; snapshotSeq: number; seq: number };
+type Opened = { key: SegmentKey; entry: CachedSegment; snapshotSeq: number; seq: number; grewBytes: number };
 
 async function attemptGroup(deps: PushDeps, requests: PushRequest[], taken: Set<string>): Promise<GroupResult | TakenIdsError> {
   const { segments: cache } = deps;
@@ -77,7 +77,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], taken: Set<
         const [conversationId, segment] = name.split(':') as [string, string];
         const key = { conversationId, segment: Number(segment) };
         const entry = await cache.open(trx, key, lastSeq);
-        opened.set(name, { key, entry, snapshotSeq, seq: entry.seq });
+        opened.set(name, { key, entry, snapshotSeq, seq: entry.seq, grewBytes: 0 });
       }
       const unknownOwners = [...opened.values()].filter((o) => !o.entry.owners);
       if (unknownOwners.length > 0) {
@@ -133,6 +133,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], taken: Set<
             for (const id of result.messages) ids.add(id);
             changed.set(name, ids);
             o.seq++;
+            o.grewBytes += item.update.byteLength;
             writes.updates.push({ ...key, seq: o.seq, update: item.update, deviceId: viewer.deviceId });
             accepted.push({ key, seq: o.seq, update: item.update, originDeviceId: viewer.deviceId });
             out[i] = { status: 'accepted' };
@@ -173,6 +174,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], taken: Set<
   const compactAfter = Math.min(...requests.map((r) => r.compactAfterUpdates));
   for (const o of opened.values()) {
     o.entry.seq = o.seq;
+    cache.grew(o.key, o.entry, o.grewBytes);
     if (o.seq - o.snapshotSeq > compactAfter) scheduleCompaction(deps, o.key);
   }
   return { outcomes, accepted };

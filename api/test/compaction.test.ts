@@ -303,7 +303,27 @@ describe.each(backends)('compacting segment update logs on %s', (backend) => {
     const seqs = await findSegmentSeqs(deps.db, key);
     expect(seqs?.snapshotSeq).toBe(seqs?.lastSeq);
     expect(await countUpdates(key)).toBe(0);
+    expectSameDocument(await loadFresh(deps.db, key), phone.doc(conversationId, segment)); // the stored snapshot itself
     expectSameDocument(await serverDoc(client, ana, conversationId, segment), phone.doc(conversationId, segment));
+  });
+
+  it('compacts from the live cached document while pushes keep coming, losing none of them', async () => {
+    const { client, ana, conversationId, segment, key } = await setup();
+    const { db, segments: cache } = app().deps;
+    const phone = new SyncDevice(client, ana);
+    write(phone, conversationId, segment, 300, 'before');
+    await pushAll(phone);
+    let compactions = 0;
+    for (let round = 0; round < 5; round++) {
+      write(phone, conversationId, segment, 60, `round ${round}`);
+      const [result] = await Promise.all([compactSegment(db, key, { cache }), pushAll(phone)]);
+      if (result.merged > 0) compactions++;
+    }
+    expect(compactions).toBeGreaterThan(0);
+    await compactSegment(db, key, { cache });
+    expect(await countUpdates(key)).toBe(0);
+    expectSameDocument(await loadFresh(db, key), phone.doc(conversationId, segment));
+    expect(listMessages(await loadFresh(db, key))).toHaveLength(600);
   });
 
   it('logs a failed background compaction and carries on', async () => {
@@ -316,7 +336,7 @@ describe.each(backends)('compacting segment update logs on %s', (backend) => {
     // The log must hold something to merge, or there is nothing to commit.
     await app()
       .deps.db.insertInto('segments')
-      .values({ conversation_id: key.conversationId, segment: key.segment })
+      .values({ conversation_id: key.conversationId, segment: key.segment, last_seq: 1 })
       .onConflict((oc) => oc.doNothing())
       .execute();
     const doc = new Y.Doc();

@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import type { Db } from '../src/db/connect.js';
 import { decodeGlobalId } from '../src/graphql/global-ids.js';
 import { compactSegment } from '../src/sync/compaction.js';
+import { SegmentCache } from '../src/sync/doc-cache.js';
 import { gqlSized, pct } from './lib.js';
 import { b64, createGroup, DIFFS, openDirect, PUSH, pushAll, signUp, TEXT_LENGTH, type User, Writer } from './workload.js';
 
@@ -164,23 +165,38 @@ export async function longConversation(base: string, o: { messages: number; perS
 /**
  * Compaction rate: `updates` one-message updates (as devices push them) written straight into
  * the update log of a segment of `conversationId` far in the past (so the API never touches
- * it), then merged into its snapshot by compactSegment. Updates merged per second.
+ * it), then merged into its snapshot by compactSegment. Updates merged per second, twice:
+ * cold (the document built from the log) and hot (after `updates` more, with the segment's
+ * document live in a segment cache, as the API has it after the pushes that wrote them).
  */
 export async function compactionRate(db: Db, conversationId: string, updates: number) {
   const key = { conversationId: decodeGlobalId(conversationId).id, segment: segmentOf(Date.now()) - 24 * 365 };
   const writer = new Writer(conversationId, 'usr_00000000000000000000000000000000');
-  await sql`insert into segments (conversation_id, segment, last_seq) values (${key.conversationId}, ${key.segment}, ${updates})`.execute(
-    db,
-  );
-  for (let i = 0; i < updates; i += 1000) {
-    const rows = Array.from({ length: Math.min(1000, updates - i) }, (_, k) => {
-      const update = Buffer.from(writer.next(1, key.segment * SEGMENT_MS + i + k).update, 'base64');
-      return sql`(${key.conversationId}, ${key.segment}, ${i + k + 1}, ${update}, ${key.conversationId})`;
-    });
-    await sql`insert into segment_updates (conversation_id, segment, seq, update, device_id) values ${sql.join(rows)}`.execute(db);
-  }
-  const start = performance.now();
-  const { merged } = await compactSegment(db, key);
-  const seconds = (performance.now() - start) / 1000;
-  return { merged, seconds, updatesPerSecond: merged / seconds };
+  await sql`insert into segments (conversation_id, segment) values (${key.conversationId}, ${key.segment})`.execute(db);
+  const writeLog = async (from: number) => {
+    for (let i = from; i < from + updates; i += 1000) {
+      const rows = Array.from({ length: Math.min(1000, from + updates - i) }, (_, k) => {
+        const update = Buffer.from(writer.next(1, key.segment * SEGMENT_MS + i + k).update, 'base64');
+        return sql`(${key.conversationId}, ${key.segment}, ${i + k + 1}, ${update}, ${key.conversationId})`;
+      });
+      await sql`insert into segment_updates (conversation_id, segment, seq, update, device_id) values ${sql.join(rows)}`.execute(db);
+    }
+    await sql`update segments set last_seq = ${from + updates} where conversation_id = ${key.conversationId} and segment = ${key.segment}`.execute(
+      db,
+    );
+  };
+  const timed = async (cache?: SegmentCache) => {
+    const start = performance.now();
+    const { merged } = await compactSegment(db, key, { cache });
+    const seconds = (performance.now() - start) / 1000;
+    return { merged, seconds, updatesPerSecond: merged / seconds };
+  };
+  await writeLog(0);
+  const cold = await timed();
+  const cache = new SegmentCache(10);
+  await cache.withSegments([key], () => cache.open(db, key)); // as if built by earlier pushes
+  await writeLog(updates);
+  await cache.withSegments([key], () => cache.open(db, key)); // as the pushes of these updates leave it
+  const hot = await timed(cache);
+  return { ...cold, hot };
 }

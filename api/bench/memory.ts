@@ -6,9 +6,9 @@ import { createGroup, PUSH, pushAll, signUp, Writer } from './workload.js';
  * Server memory under write load, with short and with long histories: `conversations`
  * conversations take one-message pushes (`seconds` of load from up to 16 devices) while they hold
  * only what that load writes, then again after each received `history` older messages (in
- * past segments of 1,000). The API's resident memory after each load, and its ratio: with
- * segment documents, a write touches only the current segment, so memory should not follow
- * history length.
+ * past segments of 1,000), and again after `history` more. The API's resident memory after each
+ * load: a write touches only the current segment and the segment cache has a memory budget, so
+ * doubling history should not grow memory.
  */
 export async function memoryUnderLoad(api: Api, o: { conversations: number; history: number; seconds: number }) {
   const author = await signUp(api.base, 'm');
@@ -32,14 +32,20 @@ export async function memoryUnderLoad(api: Api, o: { conversations: number; hist
   const now = segmentOf(Date.now());
   const perSegment = 1000;
   const segments = Math.ceil(o.history / perSegment);
-  for (const id of ids) {
-    const history = new Writer(id, author.userId);
-    const updates = [];
-    for (let s = 0; s < segments; s++) {
-      for (let n = 0; n < perSegment; n += 500) updates.push(history.next(500, (now - 1 - s) * SEGMENT_MS + n));
+  // Older history each time: segments `from` to `from + segments` hours before the current one.
+  const addHistory = async (from: number) => {
+    for (const id of ids) {
+      const history = new Writer(id, author.userId);
+      const updates = [];
+      for (let s = from; s < from + segments; s++) {
+        for (let n = 0; n < perSegment; n += 500) updates.push(history.next(500, (now - 1 - s) * SEGMENT_MS + n));
+      }
+      await pushAll(api.base, author.token, updates, 20, 2);
     }
-    await pushAll(api.base, author.token, updates, 20, 2);
-  }
+  };
+  await addHistory(0);
   const long = await writeLoad();
-  return { conversations: o.conversations, history: segments * perSegment, short, long, ratio: long.rss / short.rss };
+  await addHistory(segments);
+  const longer = await writeLoad();
+  return { conversations: o.conversations, history: segments * perSegment, short, long, longer, ratio: long.rss / short.rss };
 }

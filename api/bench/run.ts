@@ -164,14 +164,24 @@ try {
       seconds,
     });
     results.memory = m;
-    figures.push({
-      what: `API memory (RSS) under write load, ${m.conversations} conversations with ${m.history} messages of history each`,
-      value: m.long.rss / 2 ** 20,
-      unit: 'MB',
-      lowerIsBetter: true,
-      limit: { name: 'same, no history', value: m.short.rss / 2 ** 20 },
-      target: { ratio: 1.1 },
-    });
+    figures.push(
+      {
+        what: `API memory (RSS) under write load, ${m.conversations} conversations with ${m.history} messages of history each`,
+        value: m.long.rss / 2 ** 20,
+        unit: 'MB',
+        lowerIsBetter: true,
+        limit: { name: 'same, no history', value: m.short.rss / 2 ** 20 },
+        note: 'the segment cache may hold up to SEGMENT_CACHE_MB (256) of history',
+      },
+      {
+        what: `API memory (RSS) under write load, history doubled to ${2 * m.history} messages each`,
+        value: m.longer.rss / 2 ** 20,
+        unit: 'MB',
+        lowerIsBetter: true,
+        limit: { name: `with ${m.history}`, value: m.long.rss / 2 ** 20 },
+        target: { ratio: 1.1 },
+      },
+    );
   });
   await phase('compaction', async () => {
     const db = connectPostgres(url, 2);
@@ -179,12 +189,20 @@ try {
       const [a, b] = [await signUp(api.base, 'k'), await signUp(api.base, 'k')];
       const c = await compactionRate(db, await openDirect(api.base, a, b), knob('BENCH_COMPACTION_UPDATES', 20_000));
       results.compaction = c;
-      figures.push({
-        what: `compaction of ${c.merged} one-message updates`,
-        value: c.updatesPerSecond,
-        unit: 'updates/s',
-        target: { absolute: 20_000 },
-      });
+      figures.push(
+        {
+          what: `compaction of ${c.merged} one-message updates, cold (document built from the log)`,
+          value: c.updatesPerSecond,
+          unit: 'updates/s',
+          target: { absolute: 20_000 },
+        },
+        {
+          what: `compaction of ${c.hot.merged} more, hot (the segment's document cached, as after pushes)`,
+          value: c.hot.updatesPerSecond,
+          unit: 'updates/s',
+          target: { absolute: 20_000 },
+        },
+      );
     } finally {
       await db.destroy();
     }

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import type { AppDeps } from '../src/context.js';
 import type { Db } from '../src/db/connect.js';
 import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { compactionsSettled, compactSegment, mergeInChunks, scheduleCompaction } from '../src/sync/compaction.js';
+import { compactionDue, compactionsSettled, compactSegment, mergeInChunks, scheduleCompaction } from '../src/sync/compaction.js';
 import { SegmentCache } from '../src/sync/doc-cache.js';
 import { pushUpdates } from '../src/sync/push-service.js';
 import { findSegmentSeqs, loadSegment, replaceSnapshot, type SegmentKey } from '../src/sync/segments-repository.js';
@@ -127,6 +127,15 @@ describe.each(backends)('compacting segment update logs on %s', (backend) => {
     expect(listMessages(after).map((m) => m.id)).toEqual(ids);
     expectSameDocument(await serverDoc(client, ana, conversationId, segment), phone.doc(conversationId, segment));
     expect(await compactSegment(app().deps.db, key)).toEqual({ merged: 0, snapshotSeq: updates }); // nothing left to do
+  });
+
+  it('is due after compactAfter updates beyond the snapshot, and after a quarter of all updates once a segment is large', () => {
+    expect(compactionDue(1000, 0, 1000)).toBe(false);
+    expect(compactionDue(1001, 0, 1000)).toBe(true);
+    expect(compactionDue(2002, 1001, 1000)).toBe(true);
+    // 40k updates compacted: 1,001 more are not yet worth rewriting the whole document.
+    expect(compactionDue(41_001, 40_000, 1000)).toBe(false);
+    expect(compactionDue(53_334, 40_000, 1000)).toBe(true);
   });
 
   it('merges in chunks to the same result as one merge', async () => {

@@ -2,7 +2,7 @@ import { checkUpdate, ErrorCode, messagesOf, readMessage, UpdateRefusedError } f
 import * as Y from 'yjs';
 import type { AppDeps, Viewer } from '../context.js';
 import { decodeGlobalId, encodeGlobalId } from '../graphql/global-ids.js';
-import { scheduleCompaction } from './compaction.js';
+import { compactionDue, scheduleCompaction } from './compaction.js';
 import type { CachedSegment } from './doc-cache.js';
 import {
   compareKeys,
@@ -175,7 +175,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], taken: Set<
   for (const o of opened.values()) {
     o.entry.seq = o.seq;
     cache.grew(o.key, o.entry, o.grewBytes);
-    if (o.seq - o.snapshotSeq > compactAfter) scheduleCompaction(deps, o.key);
+    if (compactionDue(o.seq, o.snapshotSeq, compactAfter)) scheduleCompaction(deps, o.key);
   }
   return { outcomes, accepted };
 }

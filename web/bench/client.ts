@@ -12,7 +12,8 @@
  * Writes bench-results/client-<time>.json and prints a table.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentOf, segmentStart } from '@mailboat/schema';
 import type { CDPSession, Page } from 'playwright-core';
@@ -78,9 +79,20 @@ async function profilePage(page: Page, folder: string, name: string): Promise<()
 
 async function main() {
   const folder = process.env.BENCH_OUT ?? join(web, '..', 'bench-results');
+  // A build of its own, so browser tests running beside it keep theirs.
+  const dist = mkdtempSync(join(tmpdir(), 'mailboat-bench-dist-'));
   execFileSync(
     process.execPath,
-    [join(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', ...(process.env.NO_MINIFY ? ['--minify', 'false'] : [])],
+    [
+      join(web, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--logLevel',
+      'warn',
+      '--outDir',
+      dist,
+      '--emptyOutDir',
+      ...(process.env.NO_MINIFY ? ['--minify', 'false'] : []),
+    ],
     {
       cwd: web,
       stdio: 'inherit',
@@ -88,7 +100,7 @@ async function main() {
     },
   );
   const postgres = await startPostgres();
-  const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: join(web, 'dist') });
+  const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: dist });
   const appUrl = api.client.base;
   const profiles: Profile[] = [];
   try {
@@ -215,6 +227,7 @@ async function main() {
     for (const p of profiles) await p.close();
     await api.stop();
     postgres.stop();
+    rmSync(dist, { recursive: true, force: true });
   }
 }
 

@@ -115,7 +115,33 @@ describe('the first paint of a long conversation after a cold start', () => {
         timeout: 60_000,
       },
     );
-    await ana.page.waitForTimeout(1500); // the first-paint cache is written shortly after a change
+    // The first-paint cache is written shortly after a change: wait until it holds the newest message.
+    await ana.page.waitForFunction(
+      async (newest) => {
+        const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => /^mailboat:[^:]+$/.test(n));
+        for (const name of names) {
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const open = indexedDB.open(name);
+            open.onsuccess = () => resolve(open.result);
+            open.onerror = () => reject(open.error);
+          });
+          try {
+            if (!db.objectStoreNames.contains('meta')) continue;
+            const paint = await new Promise<any>((resolve, reject) => {
+              const get = db.transaction('meta').objectStore('meta').get('firstPaint');
+              get.onsuccess = () => resolve(get.result);
+              get.onerror = () => reject(get.error);
+            });
+            if (paint?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
+          } finally {
+            db.close();
+          }
+        }
+        return false;
+      },
+      `message ${MESSAGES}`,
+      { timeout: 30_000, polling: 200 },
+    );
   });
 
   afterAll(async () => {

@@ -76,6 +76,30 @@ function sendOnFirstPaint(text: string) {
   }).observe(document, { subtree: true, childList: true });
 }
 
+/** Runs in the page: whether the account's stored first-paint cache shows a message with this text. */
+async function firstPaintHolds(newest: string): Promise<boolean> {
+  const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => /^mailboat:[^:]+$/.test(n));
+  for (const name of names) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('meta')) continue;
+      const paint = await new Promise<any>((resolve, reject) => {
+        const get = db.transaction('meta').objectStore('meta').get('firstPaint');
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      });
+      if (paint?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
+    } finally {
+      db.close();
+    }
+  }
+  return false;
+}
+
 describe('the first paint of a long conversation after a cold start', () => {
   const appUrl = inject('appUrl');
   let ana: App;
@@ -116,32 +140,10 @@ describe('the first paint of a long conversation after a cold start', () => {
       },
     );
     // The first-paint cache is written shortly after a change: wait until it holds the newest message.
-    await ana.page.waitForFunction(
-      async (newest) => {
-        const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => /^mailboat:[^:]+$/.test(n));
-        for (const name of names) {
-          const db = await new Promise<IDBDatabase>((resolve, reject) => {
-            const open = indexedDB.open(name);
-            open.onsuccess = () => resolve(open.result);
-            open.onerror = () => reject(open.error);
-          });
-          try {
-            if (!db.objectStoreNames.contains('meta')) continue;
-            const paint = await new Promise<any>((resolve, reject) => {
-              const get = db.transaction('meta').objectStore('meta').get('firstPaint');
-              get.onsuccess = () => resolve(get.result);
-              get.onerror = () => reject(get.error);
-            });
-            if (paint?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
-          } finally {
-            db.close();
-          }
-        }
-        return false;
-      },
-      `message ${MESSAGES}`,
-      { timeout: 30_000, polling: 200 },
-    );
+    for (let waited = 0; !(await ana.page.evaluate(firstPaintHolds, `message ${MESSAGES}`)); waited += 200) {
+      if (waited > 30_000) throw new Error('The first-paint cache never held the newest message');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 
   afterAll(async () => {

@@ -53,20 +53,26 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
 }
 
 /**
- * fetch, tried again (up to 3 times) when the connection fails before an answer: a kept-alive
- * socket the server has just closed. Only for requests that are safe to repeat (pushes are:
- * a pushed Yjs update pushed again is a DUPLICATE).
+ * `run`, tried again (up to 3 times) when the connection fails before an answer
+ * (`failedEarly`): a kept-alive socket the server has just closed. Only for requests that are
+ * safe to repeat (pushes are: a pushed Yjs update pushed again is a DUPLICATE).
  */
-async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+async function retryingConnection<T>(run: () => Promise<T>, failedEarly: (e: unknown) => boolean): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetch(url, init);
+      return await run();
     } catch (e) {
-      if (attempt >= 3 || !(e instanceof TypeError)) throw e;
+      if (attempt >= 3 || !failedEarly(e)) throw e;
       await sleep(50 * attempt);
     }
   }
 }
+
+const fetchRetrying = (url: string, init: RequestInit): Promise<Response> =>
+  retryingConnection(
+    () => fetch(url, init),
+    (e) => e instanceof TypeError,
+  );
 
 /** A GraphQL request that throws on errors and returns data. */
 export async function gql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<any> {
@@ -108,9 +114,14 @@ export function gqlSized(
   token: string,
 ): Promise<{ data: any; wire: number; bytes: number }> {
   const payload = JSON.stringify({ query, variables });
+  const socketClosed = (e: unknown) => ['ECONNRESET', 'EPIPE'].includes((e as { code?: string }).code ?? '');
+  return retryingConnection(() => postSized(`${base}/graphql`, payload, token), socketClosed);
+}
+
+function postSized(url: string, payload: string, token: string): Promise<{ data: any; wire: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      `${base}/graphql`,
+      url,
       {
         method: 'POST',
         agent: keepAlive,

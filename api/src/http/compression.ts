@@ -33,6 +33,8 @@ export function compression(): Plugin {
       if (!COMPRESSIBLE.test(type) || response.headers.has('content-encoding')) return;
       response.headers.append('vary', 'Accept-Encoding');
       if (!response.body || !acceptsGzip(request.headers.get('accept-encoding'))) return;
+      // Most answers (every push's) say their length: small ones go untouched, never re-buffered.
+      if (Number(response.headers.get('content-length') ?? Number.NaN) < MIN_BYTES) return;
       const body = new Uint8Array(await response.arrayBuffer());
       const headers = new fetchAPI.Headers(response.headers);
       const small = body.byteLength < MIN_BYTES;

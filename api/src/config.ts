@@ -18,6 +18,8 @@ export type Config = Readonly<{
   accessTokenTtlSeconds: number;
   refreshIdleTtlSeconds: number;
   refreshAbsoluteTtlSeconds: number;
+  /** How long a rotated refresh token may be retried while its successor is unused (a lost answer). */
+  refreshReuseGraceSeconds: number;
   pairingCodeTtlSeconds: number;
   /** scrypt cost as log2(N); 17 is OWASP's minimum recommendation. */
   passwordHashCost: number;
@@ -56,6 +58,7 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(10, 900).default(900),
   REFRESH_IDLE_TTL_SECONDS: int(60, 365 * 86400).default(30 * 86400),
   REFRESH_ABSOLUTE_TTL_SECONDS: int(60, 5 * 365 * 86400).default(180 * 86400),
+  REFRESH_REUSE_GRACE_SECONDS: int(0, 3600).default(120),
   PAIRING_CODE_TTL_SECONDS: int(30, 3600).default(300),
   PASSWORD_HASH_COST: int(10, 20).default(17),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshIdleTtlSeconds: e.REFRESH_IDLE_TTL_SECONDS,
     refreshAbsoluteTtlSeconds: e.REFRESH_ABSOLUTE_TTL_SECONDS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     pairingCodeTtlSeconds: e.PAIRING_CODE_TTL_SECONDS,
     passwordHashCost: e.PASSWORD_HASH_COST,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hashSecret } from '../src/auth/secrets.js';
+import { decodeGlobalId } from '../src/graphql/global-ids.js';
 import { backends, deviceInput, SIGN_IN, useTestApp } from './harness.js';
 
 const VIEWER = '{ viewer { device { id } } }';
@@ -8,6 +10,7 @@ describe.each(backends)('sessions and refresh tokens on %s', (backend) => {
     REFRESH_IDLE_TTL_SECONDS: '600',
     REFRESH_ABSOLUTE_TTL_SECONDS: '1000',
     ACCESS_TOKEN_TTL_SECONDS: '900',
+    REFRESH_REUSE_GRACE_SECONDS: '30',
   });
   afterEach(() => vi.useRealTimers());
 
@@ -23,20 +26,22 @@ describe.each(backends)('sessions and refresh tokens on %s', (backend) => {
     expect(second.status).toBe(200);
   });
 
-  it('revokes the whole family when a used refresh token is presented again', async () => {
+  it('revokes the whole family when a used refresh token is presented after its successor was used', async () => {
     const { client } = app();
     const s = await client.signUp('reuse');
     const other = await client.signIn(s.handle, s.password, 'Untouched laptop');
     const rotated = await client.refresh(s.refreshToken);
     expect(rotated.status).toBe(200);
+    const next = await client.refresh(rotated.body.refreshToken);
+    expect(next.status).toBe(200);
 
     const replay = await client.refresh(s.refreshToken);
     expect(replay.status).toBe(401);
     expect(replay.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
 
-    const successor = await client.refresh(rotated.body.refreshToken);
-    expect(successor.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_INVALID');
-    const access = await client.gql(VIEWER, {}, { token: rotated.body.accessToken });
+    const latest = await client.refresh(next.body.refreshToken);
+    expect(latest.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_INVALID');
+    const access = await client.gql(VIEWER, {}, { token: next.body.accessToken });
     expect(access.status).toBe(401);
     expect(access.errors?.[0]?.extensions?.code).toBe('DEVICE_REVOKED');
     // Other devices of the same user keep their sessions.
@@ -44,11 +49,58 @@ describe.each(backends)('sessions and refresh tokens on %s', (backend) => {
     expect((await client.refresh(other.refreshToken)).status).toBe(200);
   });
 
-  it('lets only one of two concurrent refreshes with the same token succeed', async () => {
+  it('lets a refresh whose answer was lost be retried: the unused successor is retired, one token stays live', async () => {
     const { client } = app();
+    const s = await client.signUp('lost');
+    const lost = await client.refresh(s.refreshToken); // its answer never reached the device
+    expect(lost.status).toBe(200);
+    const retried = await client.refresh(s.refreshToken);
+    expect(retried.status).toBe(200);
+    expect(retried.body.refreshToken).not.toBe(lost.body.refreshToken);
+    expect((await client.ok(VIEWER, {}, retried.body.accessToken)).viewer.device.id).toBe(s.deviceId);
+    expect((await client.refresh(retried.body.refreshToken)).status).toBe(200);
+    // The retired successor counts as reused if it ever turns up: whoever holds it is not the device.
+    const stale = await client.refresh(lost.body.refreshToken);
+    expect(stale.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+  });
+
+  it('treats a retry after the grace period as reuse, even with the successor unused', async () => {
+    const { client } = app();
+    const s = await client.signUp('late');
+    expect((await client.refresh(s.refreshToken)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 31_000);
+    const late = await client.refresh(s.refreshToken);
+    expect(late.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+  });
+
+  it('never deadlocks when a retry of the old token races a refresh with its successor', async () => {
+    const { client } = app();
+    for (let i = 0; i < 5; i++) {
+      const s = await client.signUp(`both${i}`);
+      const first = await client.refresh(s.refreshToken);
+      const [retry, successor] = await Promise.all([client.refresh(s.refreshToken), client.refresh(first.body.refreshToken)]);
+      // Whichever comes second finds its token used or retired by the other: a copy is in play.
+      expect([retry.status, successor.status].sort()).toEqual([200, 401]);
+      const refused = retry.status === 401 ? retry : successor;
+      expect(refused.body.errors[0].extensions.code).toBe('REFRESH_TOKEN_REUSED');
+    }
+  });
+
+  it('leaves exactly one live token when two refreshes with the same token race', async () => {
+    const { client, deps } = app();
     const s = await client.signUp('race');
     const results = await Promise.all([client.refresh(s.refreshToken), client.refresh(s.refreshToken)]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const live = await deps.db
+      .selectFrom('refresh_tokens')
+      .select('token_hash')
+      .where('device_id', '=', decodeGlobalId(s.deviceId).id)
+      .where('used_at', 'is', null)
+      .execute();
+    expect(live).toHaveLength(1);
+    const survivors = results.filter((r) => live[0]?.token_hash === hashSecret(r.body.refreshToken));
+    expect(survivors).toHaveLength(1);
   });
 
   it('expires a refresh token after inactivity', async () => {

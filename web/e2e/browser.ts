@@ -70,6 +70,16 @@ export class Profile {
     this.network.refusePushes(refused);
   }
 
+  /** Lets the next `count` refreshes rotate the token on the server and then loses their answers (see ApiProxy). */
+  loseRefreshAnswers(count: number): void {
+    this.network.loseRefreshAnswers(count);
+  }
+
+  /** Refresh answers lost so far. */
+  get refreshAnswersLost(): number {
+    return this.network.refreshAnswersLost;
+  }
+
   /** Cuts (or restores) this profile's network, the service worker's fetches included. */
   async setOffline(offline: boolean): Promise<void> {
     this.offline = offline;

@@ -9,7 +9,7 @@ export type SeenPush = { updates: number; bearer: string | null };
  * Profiles (browser.ts) each have one, to cut their network for real.
  * It records every push that reaches the API (so a test can count pushes per write) and every
  * access token that /auth/refresh hands out, and can play "the API is down" (502, with open
- * streams cut) without touching the network the browser sees.
+ * streams cut) or lose refresh answers without touching the network the browser sees.
  */
 export class ApiProxy {
   readonly pushes: SeenPush[] = [];
@@ -17,6 +17,9 @@ export class ApiProxy {
   readonly refreshed: string[] = [];
   private down = false;
   private pushesRefused = false;
+  private refreshAnswersToLose = 0;
+  /** Refresh answers cut by `loseRefreshAnswers` so far. */
+  refreshAnswersLost = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -45,6 +48,13 @@ export class ApiProxy {
         const up = request(
           { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
           (upRes) => {
+            if (req.url === '/auth/refresh' && proxy && proxy.refreshAnswersToLose > 0) {
+              proxy.refreshAnswersToLose--;
+              proxy.refreshAnswersLost++;
+              upRes.resume();
+              res.socket?.destroy();
+              return;
+            }
             res.writeHead(upRes.statusCode ?? 502, upRes.headers);
             if (req.url === '/auth/refresh' && upRes.statusCode === 200) proxy?.recordRefresh(upRes);
             upRes.pipe(res);
@@ -75,6 +85,14 @@ export class ApiProxy {
   /** Answers every push 503 (the rest of the API keeps working), or stops doing so. */
   refusePushes(refused: boolean): void {
     this.pushesRefused = refused;
+  }
+
+  /**
+   * Lets the next `count` refreshes reach the API (which rotates the refresh token) and then
+   * cuts the browser's connection instead of answering: the answer, and its cookie, are lost.
+   */
+  loseRefreshAnswers(count: number): void {
+    this.refreshAnswersToLose = count;
   }
 
   /** Updates pushed so far (a write pushed twice counts twice). */

@@ -16,6 +16,16 @@ export async function lockRefreshTokenByHash(db: Db, tokenHash: string): Promise
   return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
 }
 
-export async function markRefreshTokenUsed(db: Db, id: string, at: Date): Promise<void> {
+/** Marks a token used and records the token it was rotated into. */
+export async function markRefreshTokenReplaced(db: Db, id: string, replacedBy: string, at: Date): Promise<void> {
+  await db.updateTable('refresh_tokens').set({ used_at: at, replaced_by: replacedBy }).where('id', '=', id).execute();
+}
+
+export async function lockRefreshTokenById(db: Db, id: string): Promise<RefreshTokenRow | undefined> {
+  return db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Kills a token that was never used by marking it used with no successor: presenting it later counts as reuse. */
+export async function retireRefreshToken(db: Db, id: string, at: Date): Promise<void> {
   await db.updateTable('refresh_tokens').set({ used_at: at }).where('id', '=', id).execute();
 }

@@ -37,22 +37,28 @@ export async function startDeviceSession(
     last_seen_at: now,
     session_expires_at: new Date(now.getTime() + config.refreshAbsoluteTtlSeconds * 1000),
   });
-  const issued = await issueRefreshToken(trx, config, row, now);
-  return { device: row, ...issued };
+  const { refreshToken, refreshTokenExpiresAt } = await issueRefreshToken(trx, config, row, now);
+  return { device: row, refreshToken, refreshTokenExpiresAt };
 }
 
 /** Stores a new refresh token for `device`, expiring after the idle lifetime or at session end, whichever is first. */
-export async function issueRefreshToken(trx: Db, config: Config, device: DeviceRow, now = new Date()) {
+export async function issueRefreshToken(
+  trx: Db,
+  config: Config,
+  device: DeviceRow,
+  now = new Date(),
+): Promise<{ id: string; refreshToken: string; refreshTokenExpiresAt: Date }> {
+  const id = uuidv7();
   const refreshToken = newOpaqueToken();
   const idleEnd = now.getTime() + config.refreshIdleTtlSeconds * 1000;
   const refreshTokenExpiresAt = new Date(Math.min(idleEnd, device.session_expires_at.getTime()));
   await insertRefreshToken(trx, {
-    id: uuidv7(),
+    id,
     deviceId: device.id,
     tokenHash: hashSecret(refreshToken),
     expiresAt: refreshTokenExpiresAt,
   });
-  return { refreshToken, refreshTokenExpiresAt };
+  return { id, refreshToken, refreshTokenExpiresAt };
 }
 
 /** Signs the access token that goes with a refresh token just issued. */
@@ -66,5 +72,10 @@ export async function withAccessToken(
     config.tokenSecret,
     config.accessTokenTtlSeconds,
   );
-  return { accessToken: token, accessTokenExpiresAt: expiresAt, ...issued };
+  return {
+    accessToken: token,
+    accessTokenExpiresAt: expiresAt,
+    refreshToken: issued.refreshToken,
+    refreshTokenExpiresAt: issued.refreshTokenExpiresAt,
+  };
 }

@@ -35,6 +35,8 @@ export interface RefreshTokensTable {
   /** Idle expiry: a token unused for this long is dead. */
   expires_at: ColumnType<Date, Date, Date>;
   used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The token this one was rotated into (set with used_at). */
+  replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PairingCodesTable {

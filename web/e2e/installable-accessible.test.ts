@@ -130,8 +130,7 @@ describe('installable and accessible', () => {
   });
 
   it('can be used with the keyboard alone: open a conversation and send', async () => {
-    // No reload first: a reload here sometimes leaves the app unrendered (a launch hang under
-    // investigation, see docs/performance.md); this test is about the keyboard, from the list.
+    await bo.page.reload();
     await bo.home().waitFor();
     await bo.conversationList().waitFor();
     const entry = bo.conversationEntry('Ana Access');

@@ -19,7 +19,11 @@ export type ClientOptions = {
 
 /** The client as created: the MailboatClient contract, plus lifecycle hooks for tests and page unload. */
 export type MailboatClientHandle = MailboatClient & {
-  /** Resolves once the device's stored session (if any) and its local data are open. */
+  /**
+   * Resolves once the app can show: the device's stored session (if any) and its local data are
+   * open, or, for a history of 1,000+ messages, once the last run's cached first paint is shown
+   * while they open (views are then `cached` and writes throw UNAVAILABLE until they are).
+   */
   readonly ready: Promise<void>;
   /** Stops syncing and closes the device's databases; the data stays. */
   close(): Promise<void>;

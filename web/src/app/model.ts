@@ -77,6 +77,13 @@ export type ConversationView = {
   /** Older history exists that is not on the device (or not loaded yet). */
   hasOlder: boolean;
   loadingOlder: boolean;
+  /**
+   * Set while the app is still opening the device's data after a launch: the rows are the
+   * newest ones shown at the last run, kept for a fast first paint. They are replaced by the
+   * real view shortly (same ids; what changed meanwhile is corrected then), and writes are
+   * not possible until then (they throw ClientError UNAVAILABLE).
+   */
+  cached?: true;
 };
 
 export type Member = { user: User; role: MemberRole; joinedAt: number };

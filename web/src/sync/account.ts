@@ -1,5 +1,7 @@
 import { compareMessages, type Message } from '@mailboat/schema';
 import type { ConversationSummary, ConversationView, Session, User } from '../app/model.js';
+import { buildFirstPaint, type FirstPaint } from './first-paint.js';
+import { FirstPaintWriter } from './first-paint-writer.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
 import { isLocalOrigin } from './origins.js';
 import { Outbox } from './outbox.js';
@@ -29,6 +31,8 @@ export class Account {
   readonly outbox: Outbox;
   /** Conversations being paged back (loadOlder). */
   readonly loadingOlder = new Set<string>();
+  /** Keeps what the screens show for the next launch's first paint (created by load). */
+  firstPaint: FirstPaintWriter | null = null;
 
   private readonly views = new Map<string, ConversationView>();
   /** Per conversation: the list and the segment indexes (and their versions) it was built from. */
@@ -64,6 +68,7 @@ export class Account {
     this.pendingReads = (await getMeta(this.db, 'pendingReads')) ?? {};
     this.cursor = await getMeta(this.db, 'cursor');
     this.signInExpiresAt = await getMeta(this.db, 'signInExpiresAt');
+    this.firstPaint = new FirstPaintWriter(this.db, (recent) => this.buildFirstPaint(recent), await getMeta(this.db, 'firstPaint'));
     await this.outbox.load();
     const held = await this.db.getAll('segments');
     await Promise.all(held.map((h) => this.segments.open(h.conversationId, h.segment).loaded));
@@ -74,9 +79,9 @@ export class Account {
     return this.session.user.id;
   }
 
-  private onDocUpdate(held: HeldDoc, update: Uint8Array, origin: unknown): void {
+  private onDocUpdate(held: HeldDoc, update: Uint8Array | null, origin: unknown): void {
     if (isLocalOrigin(origin)) {
-      origin.update = update; // the write that made it queues it and notifies
+      if (update) origin.update = update; // the write that made it queues it and notifies
       this.invalidate(held.conversationId);
       return;
     }
@@ -96,6 +101,15 @@ export class Account {
       this.views.delete(conversationId);
     }
     this.summaries = null;
+    this.firstPaint?.changed();
+  }
+
+  /** What the screens show now, for the next launch (see first-paint.ts). */
+  private buildFirstPaint(recent: string[]): FirstPaint {
+    let heldMessages = 0;
+    for (const id of this.conversations.keys()) heldMessages += this.messages(id).length;
+    const views = recent.filter((id) => this.conversations.has(id)).map((id) => ({ conversationId: id, view: this.view(id) }));
+    return buildFirstPaint(heldMessages, this.summaryList(), views);
   }
 
   user(id: string): User {
@@ -260,6 +274,7 @@ export class Account {
   }
 
   async close(): Promise<void> {
+    await this.firstPaint?.close(); // while the documents it is built from are still open
     await this.outbox.settled();
     await this.segments.close();
     this.db.close();

@@ -2,6 +2,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { deleteDatabase, segmentDbName, withFactory } from './local-db.js';
 import { MessageIndex } from './message-index.js';
+import { listenOutsideLoads } from './quiet-loads.js';
 
 /** One held segment: its live document and the y-indexeddb persistence that keeps it. */
 export type HeldDoc = {
@@ -15,8 +16,11 @@ export type HeldDoc = {
   loaded: Promise<void>;
 };
 
-/** Told about every update to any held document (after it is applied). */
-export type DocListener = (held: HeldDoc, update: Uint8Array, origin: unknown) => void;
+/**
+ * Told about every update to any held document (after it is applied). `update` is null for
+ * what y-indexeddb loaded from IndexedDB: loads are not encoded (see quiet-loads.ts).
+ */
+export type DocListener = (held: HeldDoc, update: Uint8Array | null, origin: unknown) => void;
 
 const keyOf = (conversationId: string, segment: number) => `${conversationId}#${segment}`;
 
@@ -63,7 +67,7 @@ export class SegmentStore {
     const persistence = withFactory(this.factory, () => new IndexeddbPersistence(name, doc));
     const index = new MessageIndex(doc);
     const held: HeldDoc = { conversationId, segment, doc, persistence, index, loaded: persistence.whenSynced.then(() => undefined) };
-    doc.on('update', (update: Uint8Array, origin: unknown) => this.listener(held, update, origin));
+    listenOutsideLoads(doc, persistence, (update, origin) => this.listener(held, update, origin));
     this.docs.set(keyOf(conversationId, segment), held);
     return held;
   }

@@ -19,6 +19,7 @@ import { getMeta, setMeta } from './local-db.js';
 import type { LocalWriter } from './local-writes.js';
 import { OnlineOps } from './online-ops.js';
 import * as Q from './operations.js';
+import { type Preview, readPreview } from './preview.js';
 import { queueRead } from './receipts.js';
 import { onReplayed, requestBackgroundReplay } from './replay-request.js';
 import { type AuthPayload, SessionLifecycle } from './session-lifecycle.js';
@@ -35,8 +36,15 @@ const NO_CONVERSATIONS: ConversationSummary[] = Object.freeze([]) as unknown as 
  * class wires them to the contract.
  */
 export class SyncClient implements MailboatClient {
-  /** Resolves once the device's stored session (if any) and data are open. */
+  /**
+   * Resolves once the app can show: the device's stored session (if any) and data are open,
+   * or, when its documents are big, their preview is shown while they load (see preview.ts).
+   */
   readonly ready: Promise<void>;
+  /** Resolves once the device's stored session (if any) and data are open. */
+  private readonly restored: Promise<void>;
+  /** What the screens show until the stored session is open, or null. */
+  private preview: Preview | null = null;
   private readonly state: SyncStateBox;
   private readonly tokens: TokenKeeper;
   private readonly api: Api;
@@ -105,7 +113,8 @@ export class SyncClient implements MailboatClient {
       (id) => this.background.startLoading(id),
     );
     this.unlisten = this.listenToBrowser();
-    this.ready = this.sessions.restore();
+    this.restored = this.sessions.restore();
+    this.ready = Promise.race([this.restored, this.showPreview(factory)]);
   }
 
   // Snapshots.
@@ -115,7 +124,7 @@ export class SyncClient implements MailboatClient {
   }
 
   session(): Session | null {
-    return this.sessions.account?.session ?? null;
+    return this.sessions.account?.session ?? this.preview?.session ?? null;
   }
 
   syncState(): SyncState {
@@ -124,13 +133,16 @@ export class SyncClient implements MailboatClient {
   }
 
   conversations(): ConversationSummary[] {
-    return this.sessions.account?.summaryList() ?? NO_CONVERSATIONS;
+    const account = this.sessions.account;
+    if (!account) return this.preview?.summaries ?? NO_CONVERSATIONS;
+    return account.summaryList();
   }
 
   conversation(conversationId: string): ConversationView {
     const account = this.sessions.account;
-    if (!account) return EMPTY_VIEW;
+    if (!account) return this.preview?.view(conversationId) ?? EMPTY_VIEW;
     if (account.conversations.get(conversationId)?.loaded === false) this.background.startLoading(conversationId);
+    account.firstPaint?.read(conversationId);
     return account.view(conversationId);
   }
 
@@ -139,25 +151,25 @@ export class SyncClient implements MailboatClient {
   // Each waits for the launch restore first: it may open a session (or refresh the cookie) itself.
 
   async signUp(input: { handle: string; displayName: string; password: string }): Promise<void> {
-    await this.ready;
+    await this.restored;
     const data = await this.api.run<{ signUp: AuthPayload }>(Q.SIGN_UP, { input: { ...input, ...this.deviceInput() } }, true);
     await this.begin(data.signUp);
   }
 
   async signIn(input: { handle: string; password: string }): Promise<void> {
-    await this.ready;
+    await this.restored;
     const data = await this.api.run<{ signIn: AuthPayload }>(Q.SIGN_IN, { input: { ...input, ...this.deviceInput() } }, true);
     await this.begin(data.signIn);
   }
 
   async redeemPairingCode(code: string): Promise<void> {
-    await this.ready;
+    await this.restored;
     const data = await this.api.run<{ redeemPairingCode: AuthPayload }>(Q.REDEEM, { input: { code, ...this.deviceInput() } }, true);
     await this.begin(data.redeemPairingCode);
   }
 
   async signOut(): Promise<void> {
-    await this.ready;
+    await this.restored;
     await this.sessions.signOut(() => this.background.flush());
   }
 
@@ -210,7 +222,7 @@ export class SyncClient implements MailboatClient {
 
   /** Syncs now: pushes the outbox, refreshes conversations, catches up, sends receipts and goes live. Never rejects. */
   async syncNow(): Promise<void> {
-    await this.ready;
+    await this.restored;
     if (this.closed) return;
     await this.background.sync();
   }
@@ -241,7 +253,7 @@ export class SyncClient implements MailboatClient {
   async close(): Promise<void> {
     this.closed = true;
     this.unlisten();
-    await this.ready.catch(() => undefined);
+    await this.restored.catch(() => undefined);
     await this.background.close();
     await this.sessions.close();
   }
@@ -258,13 +270,40 @@ export class SyncClient implements MailboatClient {
   }
 
   private requireAccount(): Account {
-    if (!this.sessions.account) throw new ClientError('UNAUTHENTICATED', 'Sign in first');
+    if (!this.sessions.account) throw this.notOpen();
     return this.sessions.account;
   }
 
   private requireWriter(): LocalWriter {
-    if (!this.sessions.writer) throw new ClientError('UNAUTHENTICATED', 'Sign in first');
+    if (!this.sessions.writer) throw this.notOpen();
     return this.sessions.writer;
+  }
+
+  private notOpen(): ClientError {
+    if (this.preview) return new ClientError('UNAVAILABLE', 'Mailboat is still opening your messages; try again in a moment');
+    return new ClientError('UNAUTHENTICATED', 'Sign in first');
+  }
+
+  /**
+   * Shows the stored preview until the launch restore settles, and resolves once it is
+   * shown; never resolves when there is none (the launch then waits for the restore).
+   */
+  private async showPreview(factory: IDBFactory): Promise<void> {
+    let settled = false;
+    void this.restored
+      .catch((e: unknown) => {
+        if (this.preview) console.error('Mailboat could not open its local data', e);
+      })
+      .finally(() => {
+        settled = true;
+        if (!this.preview) return;
+        this.preview = null;
+        this.state.emit();
+      });
+    const preview = await readPreview(factory).catch(() => null);
+    if (!preview || settled || this.sessions.account) return new Promise<void>(() => {});
+    this.preview = preview;
+    this.state.emit();
   }
 
   private deviceInput() {

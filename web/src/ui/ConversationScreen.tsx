@@ -6,8 +6,13 @@ import { MessageLog } from './MessageLog.js';
 import type { RowActions } from './MessageRow.js';
 import { NavButton } from './NavButton.js';
 import { paths } from './router.js';
+import { SendWhenOpen } from './SendWhenOpen.js';
 
-/** One conversation: its title, the message log, and the composer. */
+/**
+ * One conversation: its title, the message log, and the composer. Right after a launch it
+ * may show the cached rows of the last run (view.cached); a send is then held until the
+ * real view is there.
+ */
 export function ConversationScreen({ conversationId }: { conversationId: string }) {
   const session = useSession();
   const summary = useConversationSummary(conversationId);
@@ -62,7 +67,9 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
         pickingId={pickingId}
         actions={actions}
       />
-      <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyId(null)} inputRef={composerInput} />
+      <SendWhenOpen opening={view.cached === true}>
+        <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyId(null)} inputRef={composerInput} />
+      </SendWhenOpen>
     </section>
   );
 }

@@ -1,0 +1,195 @@
+import { createMessage, deleteMessage, editMessage, segmentOf, segmentStart } from '@mailboat/schema';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import * as Y from 'yjs';
+import { uuidv7 } from '../src/sync/uuid.js';
+import { App, PASSWORD } from './app.js';
+import { Profile } from './browser.js';
+import { gql } from './seed.js';
+
+const unique = () => Math.random().toString(36).slice(2, 8);
+/** Above the history size from which a launch shows the first-paint cache (sync/preview.ts). */
+const MESSAGES = 1100;
+
+type Bo = { token: string; userId: string };
+
+/** Bo's device, outside the browser: one segment document whose updates it pushes. */
+class BoDevice {
+  readonly doc = new Y.Doc();
+  readonly ids: string[] = [];
+  constructor(
+    private readonly appUrl: string,
+    private readonly bo: Bo,
+    private readonly conversationId: string,
+    private readonly segment: number,
+  ) {}
+
+  /** Applies `change` to the document in one transaction and pushes its update. */
+  async write(change: (doc: Y.Doc) => void): Promise<void> {
+    let update: Uint8Array = new Uint8Array();
+    this.doc.once('update', (u: Uint8Array) => {
+      update = u;
+    });
+    this.doc.transact(() => change(this.doc));
+    const data = await gql(
+      this.appUrl,
+      'mutation($u: [SegmentUpdateInput!]!) { pushUpdates(updates: $u) { results { status } } }',
+      { u: [{ conversationId: this.conversationId, segment: this.segment, update: Buffer.from(update).toString('base64') }] },
+      this.bo.token,
+    );
+    expect(data.pushUpdates.results).toEqual([{ status: 'ACCEPTED' }]);
+  }
+
+  async send(texts: string[], from: number, to: number): Promise<void> {
+    const at = (i: number) => from + Math.floor(((to - from) * i) / (texts.length - 1));
+    for (let start = 0; start < texts.length; start += 250) {
+      await this.write((doc) => {
+        texts.slice(start, start + 250).forEach((text, j) => {
+          const createdAt = at(start + j);
+          const id = uuidv7(createdAt);
+          this.ids.push(id);
+          createMessage(doc, { id, author: this.bo.userId, createdAt, text });
+        });
+      });
+    }
+  }
+}
+
+/**
+ * Runs in the page from its first script: when the first message rows appear, notes whether
+ * they were the read-only cached ones and what they said, tags their elements (to tell later
+ * whether the real view kept them), and at once types `text` in the composer and presses Enter.
+ */
+function sendOnFirstPaint(text: string) {
+  const w = window as unknown as { __firstPaint?: { cached: boolean; texts: string[]; sentWhileCached: boolean } };
+  new MutationObserver((_, observer) => {
+    const list = document.querySelector('[role=log] ol.messages');
+    const box = document.getElementById('composer-input') as HTMLTextAreaElement | null;
+    if (!list?.querySelector('[data-message-id]') || !box) return;
+    observer.disconnect();
+    const cached = list.hasAttribute('inert');
+    for (const row of list.querySelectorAll('[data-message-id]')) (row as unknown as { __firstPaint: boolean }).__firstPaint = true;
+    const texts = [...list.querySelectorAll('.message-text')].map((e) => (e.textContent ?? '').trim());
+    Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set?.call(box, text);
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
+    w.__firstPaint = { cached, texts, sentWhileCached: list.hasAttribute('inert') };
+  }).observe(document, { subtree: true, childList: true });
+}
+
+/** Runs in the page: whether the account's stored first-paint cache shows a message with this text. */
+async function firstPaintHolds(newest: string): Promise<boolean> {
+  const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => /^mailboat:[^:]+$/.test(n));
+  for (const name of names) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('meta')) continue;
+      const paint = await new Promise<any>((resolve, reject) => {
+        const get = db.transaction('meta').objectStore('meta').get('firstPaint');
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      });
+      if (paint?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
+    } finally {
+      db.close();
+    }
+  }
+  return false;
+}
+
+describe('the first paint of a long conversation after a cold start', () => {
+  const appUrl = inject('appUrl');
+  let ana: App;
+  let boDevice: BoDevice;
+  let path = '';
+  const anaHandle = `ana_${unique()}`;
+  const boHandle = `bo_${unique()}`;
+
+  beforeAll(async () => {
+    ana = new App(await Profile.open('ana-first-paint', appUrl));
+    await ana.profile.goto();
+    await ana.signUp(anaHandle, 'Ana Paint');
+    const data = await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }', {
+      i: {
+        handle: boHandle,
+        displayName: 'Bo Paint',
+        password: PASSWORD,
+        refreshTokenDelivery: 'BODY',
+        device: { name: 'seeder', platform: 'test', appVersion: '1' },
+      },
+    });
+    const bo: Bo = { token: data.signUp.accessToken, userId: data.signUp.user.id };
+    await ana.startDirect(boHandle);
+    path = new URL(ana.page.url()).hash.replace(/^#/, '/#');
+    const conversationId = decodeURIComponent(path.replace(/^\/#\/c\//, ''));
+
+    if (Date.now() - segmentStart(segmentOf(Date.now())) < 5000) await new Promise((r) => setTimeout(r, 5000));
+    const now = Date.now();
+    boDevice = new BoDevice(appUrl, bo, conversationId, segmentOf(now));
+    const texts = Array.from({ length: MESSAGES }, (_, i) => `message ${i + 1}`);
+    await boDevice.send(texts, Math.max(segmentStart(segmentOf(now)) + 1, now - 20 * 60_000), now - 1000);
+    await ana.message(`message ${MESSAGES}`).waitFor({ timeout: 120_000 });
+    await ana.page.waitForFunction(
+      () => document.querySelector('[role=status][data-network]')?.getAttribute('data-syncing') === 'false',
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    // The first-paint cache is written shortly after a change: wait until it holds the newest message.
+    for (let waited = 0; !(await ana.page.evaluate(firstPaintHolds, `message ${MESSAGES}`)); waited += 200) {
+      if (waited > 30_000) throw new Error('The first-paint cache never held the newest message');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(async () => {
+    await ana?.profile.close();
+  });
+
+  it('shows the cached rows at once, then the real view in place (changes made meanwhile win), and sends what was sent meanwhile', async () => {
+    const newest = boDevice.ids.at(-1) as string;
+    const edited = boDevice.ids.at(-2) as string;
+    await ana.profile.restart(path, async (page) => {
+      // While Ana's browser is closed, Bo deletes his newest message and edits the one before.
+      await boDevice.write((doc) => deleteMessage(doc, newest));
+      await boDevice.write((doc) => editMessage(doc, edited, `message ${MESSAGES - 1}, edited`, Date.now()));
+      await page.addInitScript(sendOnFirstPaint, 'sent while opening');
+    });
+
+    await ana.message('sent while opening').waitFor({ timeout: 60_000 });
+    const first = await ana.page.evaluate(
+      () => (window as unknown as { __firstPaint: { cached: boolean; texts: string[]; sentWhileCached: boolean } }).__firstPaint,
+    );
+    expect(first.cached).toBe(true);
+    expect(first.sentWhileCached).toBe(true);
+    // The cache showed the last run's rows, stale as they were...
+    expect(first.texts.slice(-2)).toEqual([`message ${MESSAGES - 1}`, `message ${MESSAGES}`]);
+    // ...and the real view corrects them.
+    await ana.message(`message ${MESSAGES - 1}, edited`).waitFor({ timeout: 30_000 });
+    await expect.poll(() => ana.texts()).not.toContain(`message ${MESSAGES}`);
+    const texts = await ana.texts();
+    expect(texts.slice(-3)).toEqual([`message ${MESSAGES - 1}, edited`, 'This message was deleted', 'sent while opening']);
+    expect(texts.filter((t) => t === 'sent while opening')).toHaveLength(1);
+    expect(await ana.page.locator('[role=log] ol.messages[inert]').count()).toBe(0);
+
+    // The rows the cache painted were kept (same keys: not rebuilt), and the log is still at the bottom.
+    const kept = await ana
+      .message(`message ${MESSAGES - 2}`)
+      .evaluate((row) => (row as unknown as { __firstPaint?: boolean }).__firstPaint === true);
+    expect(kept).toBe(true);
+    const fromBottom = await ana.messageLog().evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight);
+    expect(fromBottom).toBeLessThan(48);
+
+    // The send was written for real: it reaches the server and survives another cold start.
+    await ana.expectTick('sent while opening', 'sent');
+    await ana.profile.restart(path);
+    await ana.message('sent while opening').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => ana.texts().then((t) => t.slice(-3)))
+      .toEqual([`message ${MESSAGES - 1}, edited`, 'This message was deleted', 'sent while opening']);
+  });
+});

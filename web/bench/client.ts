@@ -139,7 +139,8 @@ async function main() {
     await device.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await device.page.getByRole('button', { name: 'Sign in' }).click();
     await device.page.getByRole('heading', { name: 'Chats' }).waitFor();
-    await device.page.goto(new URL(path, appUrl).toString());
+    // The profile's own origin (its proxy): the API's origin would be another origin, with storage of its own.
+    await device.page.goto(new URL(path, device.appUrl).toString());
     await device.page.locator('.message-text', { hasText: newest }).waitFor({ timeout: 120_000 });
     await device.page.waitForFunction(
       () => document.querySelector('[role=status][data-network]')?.getAttribute('data-syncing') === 'false',

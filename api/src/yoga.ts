@@ -2,10 +2,13 @@ import { createYoga, useReadinessCheck, type YogaInitialContext, type YogaServer
 import { sql } from 'kysely';
 import { authenticate } from './auth/authenticate.js';
 import type { AppDeps, Context } from './context.js';
+import { eventScope } from './graphql/events.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
+import { sharedEventExecution } from './graphql/shared-event-execution.js';
 import { bodyLimit } from './http/body-limit.js';
 import { compression } from './http/compression.js';
+import { eventStreamFrames } from './http/event-stream-frames.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
@@ -67,6 +70,8 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
           for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
         },
       },
+      sharedEventExecution(eventScope),
+      eventStreamFrames(),
       compression(),
     ],
   });

@@ -174,6 +174,20 @@ export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableItera
   return stream;
 }
 
+/** Event kinds whose fields resolve the same for every viewer (nothing in them reads the context's viewer). */
+const VIEWER_INDEPENDENT = new Set<string>(['segmentUpdated', 'receiptMoved', 'conversationRemoved', 'deviceRevoked']);
+
+/**
+ * The sharing scope of an event's execution (see shared-event-execution.ts): one execution
+ * serves every stream for the viewer-independent kinds, and each device its own otherwise
+ * (conversations and devices carry viewer-dependent fields, such as Device.isCurrent).
+ */
+export function eventScope(event: unknown, contextValue: unknown): string {
+  if (VIEWER_INDEPENDENT.has((event as { kind?: string }).kind ?? '')) return '';
+  const viewer = (contextValue as { viewer?: Viewer | null }).viewer;
+  return viewer ? `${viewer.userId}:${viewer.deviceId}` : '';
+}
+
 builder.subscriptionFields((t) => ({
   events: t.field({
     type: EventUnion,

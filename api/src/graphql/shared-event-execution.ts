@@ -1,0 +1,87 @@
+import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+
+/**
+ * Which results of one event may be shared: streams whose subscription documents, variables
+ * and operation names are the same get one execution per event and scope. Return '' when the
+ * event's fields resolve the same for every viewer, or a key naming the viewer (user, device)
+ * the resolution depends on.
+ */
+export type EventScope = (event: unknown, contextValue: unknown) => string;
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Results of one event (by identity), by execution key; dropped with the event. */
+const resultsOf = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
+
+/**
+ * Executes each subscription event once per distinct (document, operation, variables, scope)
+ * instead of once per stream: at 1,000 streams of the same `events` subscription, one event
+ * costs one execution, and every stream gets the SAME result object (so its serialization can
+ * be shared too, see http/event-stream-frames.ts).
+ *
+ * Contract: a stream receives exactly what its own execution would have produced, provided
+ * `scope` names everything in the context the event's resolvers read. Subscribe-time errors
+ * take the default path, so they are reported exactly as before.
+ */
+export function sharedEventExecution(scope: EventScope): Plugin {
+  return {
+    onSubscribe({ subscribeFn, setSubscribeFn }) {
+      setSubscribeFn(async (args) => {
+        const source = await createSourceEventStream(args as ExecutionArgs);
+        if (!isAsyncIterable(source)) return subscribeFn(args);
+        const base = executionKey(args as ExecutionArgs);
+        return mapEvents(source[Symbol.asyncIterator](), (event) =>
+          shared(event, `${base}\u0000${scope(event, args.contextValue)}`, () => execute({ ...(args as ExecutionArgs), rootValue: event })),
+        );
+      });
+    },
+  };
+}
+
+function executionKey(args: ExecutionArgs): string {
+  let id = documentIds.get(args.document);
+  if (id === undefined) {
+    id = nextDocumentId++;
+    documentIds.set(args.document, id);
+  }
+  return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+}
+
+function shared(event: unknown, key: string, run: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {
+  if (typeof event !== 'object' || event === null) return run();
+  let results = resultsOf.get(event);
+  if (!results) {
+    results = new Map();
+    resultsOf.set(event, results);
+  }
+  let result = results.get(key);
+  if (result === undefined) {
+    result = run();
+    results.set(key, result);
+  }
+  return result;
+}
+
+/** `source` with each value mapped; ending or throwing into it passes through. */
+function mapEvents<T, R>(source: AsyncIterator<T>, map: (value: T) => MaybePromise<R>): AsyncIterableIterator<R> {
+  return {
+    async next() {
+      const step = await source.next();
+      return step.done ? { value: undefined, done: true } : { value: await map(step.value), done: false };
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      if (source.throw) await source.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

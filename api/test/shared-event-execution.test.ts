@@ -94,7 +94,7 @@ describe('shared execution of subscription events', () => {
     const streams = await openStreams(yoga, 'subscription { ticks { n viewer } }', 3);
     pubsub.publish('tick', { n: 7 });
     await until(() => streams.every((s) => dataOf(s.text).length === 1));
-    streams.forEach((s, i) => expect(dataOf(s.text)).toEqual([{ data: { ticks: { n: 7, viewer: `viewer-${i}` } } }]));
+    expect(streams.map((s) => dataOf(s.text))).toEqual(streams.map((_, i) => [{ data: { ticks: { n: 7, viewer: `viewer-${i}` } } }]));
     expect(calls.viewer).toBe(3);
   });
 

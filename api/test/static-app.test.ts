@@ -25,6 +25,8 @@ describe('the PWA served on the API port', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/html');
       expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(await res.text()).toContain('<title>Mailboat</title>');
     }
   });
@@ -34,6 +36,7 @@ describe('the PWA served on the API port', () => {
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('text/javascript');
     expect(js.headers.get('cache-control')).toContain('immutable');
+    expect(js.headers.get('content-security-policy')).toBeNull(); // a policy is for pages
     const manifest = await get('/manifest.webmanifest');
     expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
     expect(manifest.headers.get('cache-control')).toBe('no-cache');

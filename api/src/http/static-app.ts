@@ -20,9 +20,30 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * The page's Content-Security-Policy: scripts, styles, workers and connections from this
+ * origin only, no plugins, no framing (clickjacking), no <base> or form posts elsewhere. A
+ * message text that ever slipped into the DOM as markup could run no script and reach no
+ * other host. Inline styles stay allowed (React sets style attributes; they run no code).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * Serves the built PWA (web/dist) on the API's port: its files as they are (content-hashed
  * /assets/ cached for a year, everything else revalidated), and index.html for any other
- * page a browser navigates to, so client-side routes survive a reload. API paths are never
+ * page a browser navigates to, so client-side routes survive a reload; pages carry
+ * CONTENT_SECURITY_POLICY. API paths are never
  * touched, nor is anything outside `root`. Does nothing when `root` has not been built.
  */
 export function staticApp(root: string): Plugin {
@@ -48,11 +69,13 @@ export function staticApp(root: string): Plugin {
       if (!body) return;
       const type = asset ? (TYPES[extname(path)] ?? 'application/octet-stream') : TYPES['.html'];
       const immutable = asset !== undefined && url.pathname.startsWith('/assets/');
-      const headers = {
+      const headers: Record<string, string> = {
         'content-type': type ?? 'application/octet-stream',
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
+        'referrer-policy': 'same-origin',
       };
+      if (type === TYPES['.html']) headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
       endResponse(new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers }));
     },
   };

@@ -8,7 +8,8 @@
  * Run: `cd api && node --import tsx ../web/bench/client.ts` (npm run bench runs it); NO_MINIFY=1
  * builds the app unminified, for readable CPU profiles; CLIENT_PROFILE=1 writes the page's CPU
  * profile of the last cold start and of the taps to bench-results/client-*.cpuprofile
- * (summarize them with api/bench/profile-summary.ts).
+ * (summarize them with api/bench/profile-summary.ts); NO_SNAPSHOT=1 measures the cold start
+ * without the screen snapshot (public/screen-snapshot.js), from the app's own first paint.
  * Writes bench-results/client-<time>.json and prints a table.
  */
 import { execFileSync } from 'node:child_process';
@@ -46,14 +47,23 @@ async function signUp(appUrl: string, handle: string, displayName: string) {
   return { token: data.signUp.accessToken as string, userId: data.signUp.user.id as string };
 }
 
-/** From the page's first script: when the text `wanted` first appears in the message log (ms since navigation start). */
+/**
+ * From the page's first script: when the text `wanted` first appears in the message log (ms
+ * since navigation start), and which paint put it there: the screen snapshot (painted from
+ * localStorage before the bundle runs), the first-paint cache (the app's read-only rows from
+ * IndexedDB), or the real view.
+ */
 function watchFor(wanted: string) {
-  const w = window as unknown as { __seenAt?: number; __fromCache?: boolean };
+  const w = window as unknown as { __seenAt?: number; __paintedBy?: string };
   new MutationObserver((_, observer) => {
     for (const el of document.querySelectorAll('[role=log] .message-text')) {
       if (el.textContent === wanted) {
         w.__seenAt = performance.now();
-        w.__fromCache = document.querySelector('[role=log] ol.messages[inert]') !== null; // the first-paint cache's rows
+        w.__paintedBy = el.closest('[data-screen-snapshot]')
+          ? 'screen snapshot'
+          : el.closest('ol.messages[inert]')
+            ? 'first-paint cache'
+            : 'real view';
         observer.disconnect();
         return;
       }
@@ -62,6 +72,8 @@ function watchFor(wanted: string) {
 }
 
 const PROFILE = process.env.CLIENT_PROFILE !== undefined;
+/** Each cold start removes the screen snapshot before the page's scripts run. */
+const NO_SNAPSHOT = process.env.NO_SNAPSHOT !== undefined;
 
 /** Starts the page's CPU profiler (CLIENT_PROFILE); the returned function stops it and writes `name`.cpuprofile. */
 async function profilePage(page: Page, folder: string, name: string): Promise<() => Promise<void>> {
@@ -152,21 +164,35 @@ async function main() {
     await device.page.waitForTimeout(2000);
 
     const cold: number[] = [];
+    const paintedBy: string[] = [];
     let stopColdProfile = async () => {};
     for (let i = 0; i < COLD_STARTS; i++) {
       await device.restart(path, async (page) => {
         await page.addInitScript(watchFor, newest);
+        if (NO_SNAPSHOT) await page.addInitScript(() => localStorage.removeItem('mailboat:first-paint-html'));
         if (i === COLD_STARTS - 1) stopColdProfile = await profilePage(page, folder, 'client-cold-start');
       });
       await device.page.waitForFunction(() => (window as unknown as { __seenAt?: number }).__seenAt !== undefined, null, {
         timeout: 60_000,
       });
       const seen = await device.page.evaluate(() => {
-        const w = window as unknown as { __seenAt: number; __fromCache: boolean };
-        return { at: w.__seenAt, fromCache: w.__fromCache };
+        const w = window as unknown as { __seenAt: number; __paintedBy: string };
+        return { at: w.__seenAt, paintedBy: w.__paintedBy };
       });
       cold.push(seen.at);
-      console.error(`cold start ${i + 1}: ${seen.at.toFixed(0)} ms${seen.fromCache ? ' (first-paint cache)' : ''}`);
+      paintedBy.push(seen.paintedBy);
+      console.error(
+        await device.page.evaluate(() => {
+          const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+          const r = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+            (e) => `${e.name.split('/').pop()} ${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)}`,
+          );
+          const marks = performance.getEntriesByType('mark').map((m) => `${m.name}@${m.startTime.toFixed(0)}`);
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN;
+          return `workerStart=${n.workerStart.toFixed(0)} fetchStart=${n.fetchStart.toFixed(0)} responseStart=${n.responseStart.toFixed(0)} responseEnd=${n.responseEnd.toFixed(0)} domInteractive=${n.domInteractive.toFixed(0)} dcl=${n.domContentLoadedEventEnd.toFixed(0)} load=${n.loadEventEnd.toFixed(0)} fcp=${fcp.toFixed(0)} | ${r.join(', ')} | ${marks.join(' ')}`;
+        }),
+      );
+      console.error(`cold start ${i + 1}: ${seen.at.toFixed(0)} ms (${seen.paintedBy})`);
     }
     await stopColdProfile();
 
@@ -204,7 +230,7 @@ async function main() {
     const results = {
       machine: '2 cores; browser, API and Postgres on one machine',
       messages: MESSAGES,
-      coldStartMs: { median: median(cold), all: cold },
+      coldStartMs: { median: median(cold), all: cold, paintedBy },
       shellColdStartMs: { median: median(shell), all: shell },
       coldStartVsShell: median(cold) / median(shell),
       tapToVisibleMs: { p50: pct(taps, 50), p95: pct(taps, 95), max: Math.max(...taps) },

@@ -1,4 +1,5 @@
 import { createMessage, deleteMessage, editMessage, segmentOf, segmentStart } from '@mailboat/schema';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as Y from 'yjs';
 import { uuidv7 } from '../src/sync/uuid.js';
@@ -55,13 +56,15 @@ class BoDevice {
 }
 
 /**
- * Runs in the page from its first script: when the first message rows appear, notes whether
- * they were the read-only cached ones and what they said, tags their elements (to tell later
- * whether the real view kept them), and at once types `text` in the composer and presses Enter.
+ * Runs in the page from its first script: when the app's first message rows appear (past the
+ * screen snapshot painted before the app's code runs), notes whether they were the read-only
+ * cached ones and what they said, tags their elements (to tell later whether the real view
+ * kept them), and at once types `text` in the composer and presses Enter.
  */
 function sendOnFirstPaint(text: string) {
   const w = window as unknown as { __firstPaint?: { cached: boolean; texts: string[]; sentWhileCached: boolean } };
   new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-screen-snapshot]')) return;
     const list = document.querySelector('[role=log] ol.messages');
     const box = document.getElementById('composer-input') as HTMLTextAreaElement | null;
     if (!list?.querySelector('[data-message-id]') || !box) return;
@@ -98,6 +101,30 @@ async function firstPaintHolds(newest: string): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * Runs in the page from its first script: notes when the screen snapshot is painted (and
+ * whether the document was still being parsed, so no module could have run), when the app
+ * replaces it, and whether the message log was ever empty in between.
+ */
+function watchSnapshot() {
+  const w = window as unknown as { __snapshot: { paintedWhile?: string; replaced: boolean; emptyBetween: boolean } };
+  w.__snapshot = { replaced: false, emptyBetween: false };
+  new MutationObserver(() => {
+    const s = w.__snapshot;
+    const painted = document.querySelector('[data-screen-snapshot]') !== null;
+    if (painted && s.paintedWhile === undefined) s.paintedWhile = document.readyState;
+    if (s.paintedWhile === undefined) return;
+    if (!painted) s.replaced = true;
+    if (document.querySelector('#root [role=log] .message-text') === null) s.emptyBetween = true;
+  }).observe(document, { subtree: true, childList: true });
+}
+
+/** Runs in the page: the stored screen snapshot (localStorage), or null. */
+function storedSnapshot(): { userId: string; route: string; html: string } | null {
+  const json = localStorage.getItem('mailboat:first-paint-html');
+  return json ? JSON.parse(json) : null;
 }
 
 describe('the first paint of a long conversation after a cold start', () => {
@@ -191,5 +218,99 @@ describe('the first paint of a long conversation after a cold start', () => {
     await expect
       .poll(() => ana.texts().then((t) => t.slice(-3)))
       .toEqual([`message ${MESSAGES - 1}, edited`, 'This message was deleted', 'sent while opening']);
+  });
+
+  it('paints the last screen before the app’s code has loaded, read-only, and the app takes its place with no row twice', async () => {
+    const newest = 'sent while opening';
+    await expect.poll(() => ana.page.evaluate(storedSnapshot).then((s) => s?.html.includes(newest)), { timeout: 30_000 }).toBe(true);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let bundleRequested = false;
+    let opened: (page: Page) => void = () => {};
+    const opening = new Promise<Page>((resolve) => {
+      opened = resolve;
+    });
+    // The launch finishes loading only once the bundle is released.
+    const launched = ana.profile.restart(path, async (page) => {
+      // The app's bundle is held on the network until released (the service worker, which
+      // would answer from its cache, is bypassed for this page).
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setBypassServiceWorker', { bypass: true });
+      await page.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+        bundleRequested = true;
+        await released;
+        await route.continue();
+      });
+      await page.addInitScript(watchSnapshot);
+      opened(page);
+    });
+    const page = await Promise.race([opening, launched.then(() => opening)]);
+    const painted = page.locator('[data-screen-snapshot]');
+    const newestRow = painted.locator('[role=log] .message-text', { hasText: newest });
+    await newestRow.waitFor({ timeout: 30_000 });
+    await expect.poll(() => bundleRequested).toBe(true);
+    expect(await page.evaluate(() => (window as any).__snapshot)).toMatchObject({ paintedWhile: 'loading', replaced: false });
+    // The newest rows, scrolled into view as the app opens the log...
+    expect(
+      await newestRow.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+      }),
+    ).toBe(true);
+    expect(await painted.locator('[data-message-id]').count()).toBeGreaterThan(10);
+    await ana.profile.screenshot('first-paint-snapshot');
+    // ...read-only: inert, hidden from assistive technology, nothing focusable or clickable.
+    expect(await painted.getAttribute('inert')).toBe('');
+    expect(await painted.getAttribute('aria-hidden')).toBe('true');
+    const composer = painted.locator('#composer-input');
+    expect(
+      await composer.evaluate((box) => {
+        (box as HTMLTextAreaElement).focus();
+        return document.activeElement === box;
+      }),
+    ).toBe(false);
+    const url = page.url();
+    const send = await painted.getByText('Send', { exact: true }).boundingBox();
+    await page.mouse.click(send!.x + send!.width / 2, send!.y + send!.height / 2); // would submit its form
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(url);
+    expect(await painted.count()).toBe(1);
+    expect(await page.getByRole('log', { name: 'Messages' }).count()).toBe(0); // the app itself is not there yet
+
+    release();
+    await launched;
+    await ana.messageLog().waitFor({ timeout: 60_000 });
+    await expect.poll(() => painted.count()).toBe(0);
+    const seen = await page.evaluate(() => (window as any).__snapshot);
+    expect(seen).toMatchObject({ paintedWhile: 'loading', replaced: true, emptyBetween: false });
+    const texts = await ana.texts();
+    expect(texts.filter((t) => t === newest)).toHaveLength(1);
+    expect(await page.locator('.message-text', { hasText: newest }).count()).toBe(1);
+    const ids = await page.locator('[data-message-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id')));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(texts.at(-1)).toBe(newest);
+    await ana.profile.screenshot('first-paint-snapshot-replaced');
+    // The painter is precached (under its revision), so an offline launch paints too.
+    expect(await page.evaluate(async () => (await caches.match('/screen-snapshot.js', { ignoreSearch: true })) !== undefined)).toBe(true);
+  });
+
+  it('shows no snapshot after sign-out, not even at the address it was taken at', async () => {
+    await ana.page.goto(new URL('/#/profile', ana.profile.appUrl).toString());
+    await ana.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await ana.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(
+      await ana.page.evaluate(() => [
+        localStorage.getItem('mailboat:first-paint-html'),
+        localStorage.getItem('mailboat:first-paint-account'),
+      ]),
+    ).toEqual([null, null]);
+
+    await ana.profile.restart(path, (page) => page.addInitScript(watchSnapshot));
+    await ana.page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    expect(await ana.page.evaluate(() => (window as any).__snapshot.paintedWhile)).toBeUndefined();
+    expect(await ana.page.locator('.message-text').count()).toBe(0);
   });
 });

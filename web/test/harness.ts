@@ -74,6 +74,8 @@ export type DeviceOptions = {
    * same-origin (Sec-Fetch-Site), which the API requires for a cookie refresh.
    */
   delivery?: 'COOKIE' | 'BODY';
+  /** The device's localStorage (where the screen snapshot is kept); default none. */
+  localStorage?: Storage;
 };
 
 /**
@@ -111,6 +113,7 @@ export class Device {
       refreshTokenDelivery: this.options.delivery ?? 'BODY',
       device: { name: this.name, platform: 'test', appVersion: '1.0.0' },
       ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.localStorage ? { localStorage: this.options.localStorage } : {}),
     });
   }
 

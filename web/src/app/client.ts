@@ -9,6 +9,8 @@ export type ClientOptions = {
   fetch?: typeof fetch;
   /** Default: globalThis.indexedDB. */
   indexedDB?: IDBFactory;
+  /** Where the screen snapshot is kept (sync/screen-snapshot.ts); default: the page's localStorage, if any. */
+  localStorage?: Storage | null;
   /** COOKIE in browsers (HttpOnly refresh cookie); BODY for clients without cookies (tests). */
   refreshTokenDelivery?: 'COOKIE' | 'BODY';
   /** How this device names itself in the device list. */

@@ -6,6 +6,7 @@ import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, 
 import { isLocalOrigin } from './origins.js';
 import { Outbox } from './outbox.js';
 import type { ConversationRecord, Position, Watermark } from './records.js';
+import type { ScreenSnapshots } from './screen-snapshot.js';
 import { type HeldDoc, SegmentStore } from './segment-store.js';
 import { laterOf } from './ticks.js';
 import { toDocId } from './uuid.js';
@@ -46,15 +47,23 @@ export class Account {
     private readonly onChange: () => void,
     /** Told about every createdAt seen in a document (for the hybrid clock). */
     private readonly observe: (createdAt: number) => void,
+    /** The screen snapshot of this account's screens (the app writes it; the wipe removes it). */
+    private readonly snapshots: ScreenSnapshots,
   ) {
     this.outbox = new Outbox(db, (conversationId) => this.changed(conversationId));
     this.segments = new SegmentStore(factory, session.user.id, (held, _update, origin) => this.onDocUpdate(held, _update, origin));
   }
 
   /** Opens the account's database and its held documents (waiting until they are loaded). */
-  static async open(factory: IDBFactory, session: Session, onChange: () => void, observe: (at: number) => void): Promise<Account> {
+  static async open(
+    factory: IDBFactory,
+    session: Session,
+    onChange: () => void,
+    observe: (at: number) => void,
+    snapshots: ScreenSnapshots,
+  ): Promise<Account> {
     const db = await openAccountDb(factory, session.user.id);
-    const account = new Account(db, factory, session, onChange, observe);
+    const account = new Account(db, factory, session, onChange, observe, snapshots);
     await account.load();
     return account;
   }
@@ -281,11 +290,13 @@ export class Account {
   }
 
   /**
-   * Closes and deletes everything this account kept on the device: its database and every
-   * segment database it holds, opened, or (where the browser can list them) left behind.
+   * Closes and deletes everything this account kept on the device: the screen snapshot
+   * (first, at once, so no later launch paints this account's screen), its database and
+   * every segment database it holds, opened, or (where the browser can list them) left behind.
    */
   async wipe(): Promise<void> {
     const uid = this.viewerId;
+    this.snapshots.forget();
     const held = await this.db.getAll('segments').catch(() => []);
     await this.close();
     const names = new Set([...held.map((h) => segmentDbName(uid, h.conversationId, h.segment)), ...this.segments.openedNames()]);

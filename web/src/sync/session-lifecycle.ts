@@ -15,6 +15,7 @@ import {
 } from './local-db.js';
 import { LocalWriter } from './local-writes.js';
 import * as Q from './operations.js';
+import type { ScreenSnapshots } from './screen-snapshot.js';
 import type { SyncStateBox } from './sync-state.js';
 
 /** A sign-in answer (signUp, signIn, redeemPairingCode). */
@@ -29,6 +30,8 @@ export type AuthPayload = {
 
 export type SessionLifecycleOptions = {
   factory: IDBFactory;
+  /** The screen snapshot painted before the app loads: told which account is open, and forgotten when it ends. */
+  snapshots: ScreenSnapshots;
   api: Api;
   tokens: TokenKeeper;
   delivery: 'COOKIE' | 'BODY';
@@ -68,7 +71,8 @@ export class SessionLifecycle {
    * Opens the stored session, if any, and starts syncing it. With none stored, in COOKIE
    * mode, it asks the server whether the refresh cookie still signs this device in and, if
    * so, opens that session (a device whose IndexedDB was cleared stays signed in). Never
-   * rejects for lack of network: the device then opens signed out.
+   * rejects for lack of network: the device then opens signed out, and forgets any screen
+   * snapshot (whoever's it was, no account of this device is open to show it).
    */
   async restore(): Promise<void> {
     const { factory } = this.options;
@@ -83,6 +87,7 @@ export class SessionLifecycle {
       }
     }
     if (this.options.delivery === 'COOKIE') await withinLaunchWait(this.restoreFromCookie());
+    if (!this.account) this.options.snapshots.forget();
   }
 
   /** Starts the session of a sign-in answer, ending any open one first. */
@@ -138,12 +143,14 @@ export class SessionLifecycle {
   }
 
   private async open(session: Session, refreshToken?: string | null): Promise<void> {
-    const { factory, clock, state } = this.options;
+    const { factory, clock, state, snapshots } = this.options;
+    snapshots.opened(session.user.id); // first: before this account is named current anywhere, no other's snapshot is left
     const account = await Account.open(
       factory,
       session,
       () => state.emit(),
       (at) => clock.observe(at),
+      snapshots,
     );
     if (refreshToken) await setMeta(account.db, 'refreshToken', refreshToken);
     await writeCurrentAccount(factory, session.user.id);
@@ -154,9 +161,14 @@ export class SessionLifecycle {
     this.options.opened();
   }
 
-  /** Forgets the session and wipes the account's data from the device. */
+  /**
+   * Forgets the session and wipes the account's data from the device. The screen snapshot
+   * goes first, synchronously: whatever happens to the rest of the wipe, no later launch
+   * paints this account's screen.
+   */
   private async end(): Promise<void> {
     const account = this.account;
+    this.options.snapshots.forget();
     this.options.ending();
     this.options.tokens.clear();
     this.account = null;

@@ -22,6 +22,7 @@ import * as Q from './operations.js';
 import { type Preview, readPreview } from './preview.js';
 import { queueRead } from './receipts.js';
 import { onReplayed, requestBackgroundReplay } from './replay-request.js';
+import { pageLocalStorage, ScreenSnapshots } from './screen-snapshot.js';
 import { type AuthPayload, SessionLifecycle } from './session-lifecycle.js';
 import { SyncStateBox } from './sync-state.js';
 
@@ -97,6 +98,7 @@ export class SyncClient implements MailboatClient {
     });
     this.sessions = new SessionLifecycle({
       factory,
+      snapshots: new ScreenSnapshots(options.localStorage === undefined ? pageLocalStorage() : options.localStorage),
       api: this.api,
       tokens: this.tokens,
       delivery: this.delivery,

@@ -23,7 +23,7 @@ function Screens() {
   return (
     <>
       <UpdatePrompt />
-      {session ? <Shell route={route} /> : <AuthScreen route={route} />}
+      {session ? <Shell route={route} userId={session.user.id} /> : <AuthScreen route={route} />}
     </>
   );
 }

@@ -12,16 +12,17 @@ const authRoutes = new Set<Route['name']>(['signin', 'signup', 'pair']);
 
 /**
  * Signed in: the header and the screen for the route. On wide screens the conversation list
- * stays beside an open conversation; on phones each is a screen of its own.
+ * stays beside an open conversation; on phones each is a screen of its own. `data-user-id`
+ * says whose screen this is (the screen snapshot is only taken of the open account's).
  */
-export function Shell({ route }: { route: Route }) {
+export function Shell({ route, userId }: { route: Route; userId: string }) {
   const isAuthRoute = authRoutes.has(route.name);
   useEffect(() => {
     if (isAuthRoute) navigate(paths.home, { replace: true });
   }, [isAuthRoute]);
 
   return (
-    <div className="app">
+    <div className="app" data-user-id={userId}>
       <AppHeader signedIn />
       <Content route={route} />
     </div>

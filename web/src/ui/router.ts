@@ -46,7 +46,8 @@ const notify = () => {
   for (const l of listeners) l();
 };
 
-function subscribe(listener: () => void): () => void {
+/** Calls `listener` after every navigation (in-app, Back/Forward, or a typed hash); returns the unsubscribe. */
+export function onRouteChange(listener: () => void): () => void {
   if (listeners.size === 0) {
     window.addEventListener('hashchange', notify);
     window.addEventListener('popstate', notify);
@@ -73,7 +74,7 @@ function snapshot(): Route {
 
 /** The current route; re-renders on navigation. */
 export function useRoute(): Route {
-  return useSyncExternalStore(subscribe, snapshot);
+  return useSyncExternalStore(onRouteChange, snapshot);
 }
 
 function depth(): number {

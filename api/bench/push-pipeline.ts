@@ -15,7 +15,7 @@ import { PUSH, Writer } from './workload.js';
  * pre-encoded updates of `PER_PUSH` messages each as fast as they are acknowledged. Prints
  * messages/s of wall time and this process's CPU time per message (Postgres runs in its own
  * process and is not counted). Run with `npx tsx --cpu-prof bench/push-pipeline.ts` for a
- * profile.
+ * profile, and give profile-summary.ts the window it prints (the pushes only, not the setup).
  * Usage: cd api && npx tsx bench/push-pipeline.ts   (PUSHES [400], PER_PUSH [100], CONCURRENCY [32])
  */
 
@@ -75,6 +75,7 @@ try {
     }
   }
   const cpu = process.cpuUsage();
+  const from = process.hrtime.bigint() / 1000n;
   const start = performance.now();
   let messages = 0;
   await Promise.all(
@@ -86,10 +87,11 @@ try {
     }),
   );
   const seconds = (performance.now() - start) / 1000;
+  const to = process.hrtime.bigint() / 1000n;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   console.log(
-    `${devices.length} devices, ${perPush} per push: ${messages} messages in ${seconds.toFixed(2)} s = ${(messages / seconds).toFixed(0)}/s of wall time; ${((cpuSeconds * 1e6) / messages).toFixed(1)} µs of this process's CPU per message (${((cpuSeconds / seconds) * 100).toFixed(0)}% of a core)`,
+    `${devices.length} devices, ${perPush} per push: ${messages} messages in ${seconds.toFixed(2)} s = ${(messages / seconds).toFixed(0)}/s of wall time; ${((cpuSeconds * 1e6) / messages).toFixed(1)} µs of this process's CPU per message (${((cpuSeconds / seconds) * 100).toFixed(0)}% of a core); profile window --from=${from} --to=${to}`,
   );
 } finally {
   await app.close();

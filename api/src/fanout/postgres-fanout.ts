@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../db/connect.js';
 import type { AccountEvent, DeviceSignal, PubSub } from '../pubsub.js';
-import { encodeNotices, type Notice, type Outgoing, parseNotice, type SharedPayload, type SharedTopic } from './wire.js';
+import { encodeNotices, type Notice, noticePrefix, type Outgoing, parseNotice, type SharedPayload, type SharedTopic } from './wire.js';
 
 export type FanoutOptions = {
   /** The database every node shares; the listener gets its own connection to it. */
@@ -51,6 +51,7 @@ const SEND_ATTEMPTS = 5;
  */
 export class PostgresFanout {
   readonly nodeId = randomUUID();
+  private readonly ownPrefix = noticePrefix(this.nodeId);
   readonly stats: FanoutStats = { sent: 0, received: 0, ignoredOwn: 0, references: 0, dropped: 0, interruptions: 0 };
   private readonly channel: string;
   private readonly log: (message: string) => void;
@@ -183,15 +184,15 @@ export class PostgresFanout {
   }
 
   private receive(text: string): void {
+    if (text.startsWith(this.ownPrefix)) {
+      this.stats.ignoredOwn++; // every node hears its own notifications too; skipped unparsed
+      return;
+    }
     let notice: Notice;
     try {
       notice = parseNotice(text);
     } catch {
       this.log('ignored a notification that is not JSON');
-      return;
-    }
-    if (notice.o === this.nodeId) {
-      this.stats.ignoredOwn++;
       return;
     }
     this.stats.received++;

@@ -19,7 +19,6 @@ export type Outgoing = { topic: SharedTopic; ids: string[]; payload: SharedPaylo
  */
 export type Notice = { o: string; n: number; t: SharedTopic; i: string[]; p: SharedPayload; ref?: true };
 
-const replacer = (_key: string, value: unknown) => (value instanceof Uint8Array ? { $b64: Buffer.from(value).toString('base64') } : value);
 const reviver = (_key: string, value: any) =>
   value !== null && typeof value === 'object' && typeof value.$b64 === 'string' && Object.keys(value).length === 1
     ? new Uint8Array(Buffer.from(value.$b64, 'base64'))
@@ -27,37 +26,49 @@ const reviver = (_key: string, value: any) =>
 
 export const parseNotice = (text: string): Notice => JSON.parse(text, reviver) as Notice;
 
-const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+/** The payload as JSON, its one byte field (a segment update) as `{"$b64": …}`. */
+function payloadJson(payload: SharedPayload): string {
+  if (payload.kind !== 'segmentUpdated') return JSON.stringify(payload);
+  return JSON.stringify({ ...payload, update: { $b64: Buffer.from(payload.update).toString('base64') } });
+}
+
+/** The start of every notification from `origin` (a receiver skips its own by it, unparsed). */
+export const noticePrefix = (origin: string): string => `{"o":${JSON.stringify(origin)},`;
 
 /**
  * Encodes `out` as notifications of at most `limit` bytes each, numbered from `firstN`: the
  * ids are split over several notifications when there are many; a segment update too large
  * to travel inline travels as a reference. Returns the texts (empty when the event cannot be
- * sent at all: a payload other than a segment update that is over the limit by itself).
+ * sent at all: a payload other than a segment update that is over the limit by itself). The
+ * payload is encoded once, however many notifications carry it.
  */
 export function encodeNotices(origin: string, firstN: number, out: Outgoing, limit = MAX_NOTICE_BYTES): string[] {
-  let payload: SharedPayload = out.payload;
-  let ref: true | undefined;
-  const sizeWith = (ids: string[]) => bytes(JSON.stringify({ o: origin, n: firstN, t: out.topic, i: ids, p: payload, ref }, replacer));
-  if (sizeWith(out.ids.slice(0, 1)) + 12 > limit) {
-    if (payload.kind !== 'segmentUpdated') return [];
-    const { update: _omitted, ...rest } = payload;
-    payload = { ...rest, update: new Uint8Array(0) };
-    ref = true;
+  const head = `${noticePrefix(origin)}"n":`;
+  const topic = JSON.stringify(out.topic);
+  let payload = payloadJson(out.payload);
+  let tail = '}';
+  // Fixed bytes of a notification besides its ids: n (room for 12 digits), topic, payload, brackets.
+  const fixed = () => Buffer.byteLength(head) + 12 + Buffer.byteLength(`,"t":${topic},"i":[],"p":${payload}${tail}`);
+  const firstId = out.ids[0] === undefined ? 0 : Buffer.byteLength(JSON.stringify(out.ids[0]));
+  if (fixed() + firstId > limit) {
+    if (out.payload.kind !== 'segmentUpdated') return [];
+    payload = payloadJson({ ...out.payload, update: new Uint8Array(0) });
+    tail = ',"ref":true}';
   }
-  const base = sizeWith([]) + 12; // room for a larger n
+  const base = fixed();
   const texts: string[] = [];
   let ids: string[] = [];
   let size = base;
   const flush = () => {
-    texts.push(JSON.stringify({ o: origin, n: firstN + texts.length, t: out.topic, i: ids, p: payload, ref }, replacer));
+    texts.push(`${head}${firstN + texts.length},"t":${topic},"i":[${ids.join(',')}],"p":${payload}${tail}`);
     ids = [];
     size = base;
   };
   for (const id of out.ids) {
-    const cost = bytes(JSON.stringify(id)) + 1;
+    const json = JSON.stringify(id);
+    const cost = Buffer.byteLength(json) + 1;
     if (ids.length > 0 && size + cost > limit) flush();
-    ids.push(id);
+    ids.push(json);
     size += cost;
   }
   if (ids.length > 0) flush();

@@ -129,7 +129,7 @@ export class Device {
     await this.hold?.(request);
     if (this.offline) throw new TypeError('Failed to fetch');
     if (this.options.delivery !== 'COOKIE') {
-      const response = await (this.app.yoga.fetch as typeof fetch)(input, init);
+      const response = withDate(await (this.app.yoga.fetch as typeof fetch)(input, init));
       await this.gate?.(request);
       return response;
     }
@@ -137,7 +137,7 @@ export class Device {
     headers.set('sec-fetch-site', 'same-origin');
     const cookie = [...this.cookies].filter(([, c]) => url.pathname.startsWith(c.path)).map(([k, c]) => `${k}=${c.value}`);
     if (cookie.length > 0) headers.set('cookie', cookie.join('; '));
-    const response = await (this.app.yoga.fetch as typeof fetch)(url.toString(), { ...init, headers });
+    const response = withDate(await (this.app.yoga.fetch as typeof fetch)(url.toString(), { ...init, headers }));
     for (const set of response.headers.getSetCookie()) this.keepCookie(set);
     await this.gate?.(request);
     return response;
@@ -174,6 +174,12 @@ export class Device {
   count(operation: string): number {
     return this.requests.filter((r) => r === operation).length;
   }
+}
+
+/** Stamps a Date header on an in-process answer, as every HTTP server does (the client learns the server's time from it). */
+function withDate(response: Response): Response {
+  if (!response.headers.has('date')) response.headers.set('date', new Date().toUTCString());
+  return response;
 }
 
 /** The device's local account state (internals, for tests that look under the contract). */

@@ -49,7 +49,8 @@ describe('refusals, repairs and replays', () => {
   });
 
   it('answers MISSING_DEPENDENCIES by pushing what the server lacks', async () => {
-    // A fixed clock an hour back keeps both messages in one segment document.
+    // A clock that stands still keeps both messages in one segment document (the server
+    // clock's correction shifts it to the server's time, but it still does not move).
     const past = segmentStart(segmentOf(Date.now()) - 1) + 60_000;
     const ana = device('ana', { now: () => past });
     const bo = device('bo');
@@ -105,13 +106,19 @@ describe('a write refused by the write rules', () => {
   const device = useDevices(api);
 
   it('is rolled back out of the segment document (rebuilt from the server) and shown as failed', async () => {
-    // A clock an hour fast: the server refuses createdAt more than a few minutes ahead.
-    const ana = device('ana', { now: () => Date.now() + 3_600_000 });
+    // Written offline after the device clock jumped an hour ahead: the device could not learn
+    // the server's time meanwhile, and the server refuses createdAt more than minutes ahead.
+    let skew = 0;
+    const ana = device('ana', { now: () => Date.now() + skew });
     const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    ana.offline = true;
+    skew = 3_600_000;
     const id = ana.client.send(c, 'from the future');
+    ana.offline = false;
+    await ana.client.syncNow();
     await until(() => ana.client.syncState().pending === 0, 'the refusal');
     expect(ana.client.conversation(c).messages).toMatchObject([
       { id, tick: 'failed', failure: { code: 'FORBIDDEN_UPDATE', retryable: true } },
@@ -124,24 +131,52 @@ describe('a write refused by the write rules', () => {
     expect(texts(bo, c)).toEqual([]);
   });
 
-  it('does not keep refusing the messages written after the device clock was put right', async () => {
-    let skew = 3_600_000; // an hour fast, then corrected while the app runs
+  it('does not keep refusing: once online, new messages are dated by the server clock, though the device clock stays wrong', async () => {
+    let skew = 0;
     const ana = device('ana', { now: () => Date.now() + skew });
     const bo = device('bo');
     await signUp(ana, 'ana', 'Ana');
     const boHandle = await signUp(bo, 'bo', 'Bo');
     const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    ana.offline = true;
+    skew = 3_600_000;
     ana.client.send(c, 'from the future');
-    await until(() => ana.client.conversation(c).messages[0]?.tick === 'failed', 'the refusal');
+    ana.offline = false;
+    await ana.client.syncNow();
+    await until(() => ana.client.conversation(c).messages.some((m) => m.tick === 'failed'), 'the refusal');
 
-    skew = 0;
-    ana.client.send(c, 'on time');
+    ana.client.send(c, 'on time'); // the clock is still an hour fast
     await until(() => ana.client.syncState().pending === 0, 'the push');
-    const [onTime, future] = ana.client.conversation(c).messages;
-    expect(onTime?.text).toBe('on time');
+    const onTime = ana.client.conversation(c).messages.find((m) => m.text === 'on time');
     expect(['sent', 'delivered']).toContain(onTime?.tick); // Bo's device may already have it
-    expect([future?.text, future?.tick]).toEqual(['from the future', 'failed']); // shown where its (future) createdAt puts it
+    expect(Math.abs((onTime?.createdAt ?? 0) - Date.now())).toBeLessThan(60_000);
     await bo.client.syncNow();
     expect(texts(bo, c)).toEqual(['on time']);
+  });
+});
+
+describe('a device whose clock is wrong', () => {
+  const device = useDevices(api);
+
+  it('dates its messages by the server clock, learned from the answers, so none is refused', async () => {
+    for (const skew of [3_600_000, -3_600_000]) {
+      const ana = device(`ana ${skew}`, { now: () => Date.now() + skew });
+      const bo = device(`bo ${skew}`);
+      await signUp(ana, 'ana', 'Ana');
+      const boHandle = await signUp(bo, 'bo', 'Bo');
+      const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+      ana.client.send(c, 'first');
+      ana.client.send(c, 'second');
+      await until(() => ana.client.syncState().pending === 0, 'the pushes');
+      const sent = ana.client.conversation(c).messages;
+      expect(sent.map((m) => [m.text, m.tick === 'failed'])).toEqual([
+        ['first', false],
+        ['second', false],
+      ]);
+      for (const m of sent) expect(Math.abs(m.createdAt - Date.now())).toBeLessThan(60_000);
+      await bo.client.syncNow();
+      await until(() => texts(bo, c).length === 2, 'Bo to receive both');
+      expect(texts(bo, c)).toEqual(['first', 'second']);
+    }
   });
 });

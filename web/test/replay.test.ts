@@ -25,7 +25,7 @@ describe("the service worker's replay of the outbox", () => {
   const device = useDevices(api);
 
   /** Ana and Bo (a browser-like device with the refresh cookie) in a direct conversation, Bo's app closed with `queued` written offline. */
-  async function closedAppWithQueuedWrites(queued: string[], options: { skew?: () => number } = {}) {
+  async function closedAppWithQueuedWrites(queued: string[], options: { skew?: () => number; offline?: () => void } = {}) {
     const ana = device('ana');
     const bo = device('bo', { delivery: 'COOKIE', ...(options.skew ? { now: () => Date.now() + (options.skew?.() ?? 0) } : {}) });
     await signUp(ana, 'ana', 'Ana');
@@ -34,6 +34,7 @@ describe("the service worker's replay of the outbox", () => {
     const c = await ana.client.openDirect(boId);
     await bo.client.syncNow();
     bo.offline = true;
+    options.offline?.();
     for (const text of queued) bo.client.send(c, text);
     await bo.client.close();
     bo.offline = false;
@@ -97,8 +98,15 @@ describe("the service worker's replay of the outbox", () => {
   });
 
   it('moves a refused write aside for the app to roll back and show; the writes behind it still go', async () => {
-    let skew = 3_600_000; // the first write comes from a clock an hour fast: the server refuses it
-    const { ana, bo, c, boId } = await closedAppWithQueuedWrites(['from a fast clock'], { skew: () => skew });
+    // The first write comes from a clock that jumped an hour ahead while offline (the device
+    // could not learn the server's time meanwhile): the server refuses it.
+    let skew = 0;
+    const { ana, bo, c, boId } = await closedAppWithQueuedWrites(['from a fast clock'], {
+      skew: () => skew,
+      offline: () => {
+        skew = 3_600_000;
+      },
+    });
     const group = await ana.client.createGroup('Climbing', [boId]);
     skew = 0;
     bo.offline = true;

@@ -84,6 +84,27 @@ export async function writeSignOutPending(factory: IDBFactory, pending: boolean)
   }
 }
 
+/** The device's learned offset to the server's clock (see server-clock.ts), in ms; 0 when none is stored. */
+export async function readClockOffset(factory: IDBFactory): Promise<number> {
+  const db = await openRoot(factory);
+  try {
+    const stored = Number(await db.get('current', 'clockOffset'));
+    return Number.isFinite(stored) ? stored : 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function writeClockOffset(factory: IDBFactory, offset: number): Promise<void> {
+  const db = await openRoot(factory);
+  try {
+    if (offset === 0) await db.delete('current', 'clockOffset');
+    else await db.put('current', String(offset), 'clockOffset');
+  } finally {
+    db.close();
+  }
+}
+
 function openRoot(factory: IDBFactory) {
   return withFactory(factory, () =>
     openDB<RootSchema>(ROOT, 1, {

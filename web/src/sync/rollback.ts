@@ -21,7 +21,6 @@ import { applyOp } from './write-ops.js';
 export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure: FailedWrite['failure']): Promise<void> {
   const first = refused[0];
   if (!first) return;
-  ctx.refused?.();
   const { conversationId, segment } = first;
   const account = ctx.account;
   let server: Uint8Array;
@@ -30,12 +29,12 @@ export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure
     server = decodeBytes(data.segmentDiffs[0]?.update ?? '');
   } catch (e) {
     if (!(e instanceof ClientError) || e.code !== 'NOT_FOUND') throw e;
+    ctx.refused?.();
     for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
     await account.dropConversation(conversationId);
     return;
   }
   const refusedSeqs = new Set(refused.map((e) => e.seq));
-  for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
   const doc = new Y.Doc();
   if (server.length > 0) Y.applyUpdate(doc, server, LOAD);
   for (const entry of account.outbox.list(conversationId, segment)) {
@@ -48,7 +47,15 @@ export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure
     if (update) account.outbox.replace({ ...entry, update });
     else account.outbox.fail(entry, { ...failure, message: `It depended on a refused change: ${failure.message}` });
   }
-  await account.segments.replace(conversationId, segment, doc);
+  try {
+    await account.segments.replace(conversationId, segment, doc);
+  } finally {
+    // Only now that no document holds the refused writes: the clock starts over (nothing
+    // re-observes their createdAt), and the UI shows them failed, in one synchronous step, so
+    // a message written after the failure shows is dated afresh.
+    ctx.refused?.();
+    for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
+  }
   account.changed(conversationId);
 }
 

@@ -36,6 +36,7 @@ export type SessionLifecycleOptions = {
   tokens: TokenKeeper;
   delivery: 'COOKIE' | 'BODY';
   clock: HybridClock;
+  /** The time new writes are dated by (the server's clock as the device knows it). */
   now: () => number;
   state: SyncStateBox;
   /** An account was opened: start syncing it. */

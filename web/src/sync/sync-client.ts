@@ -15,7 +15,7 @@ import { TokenKeeper } from './auth.js';
 import { BackgroundSync } from './background-sync.js';
 import { loadOlder } from './catch-up.js';
 import { networkError } from './errors.js';
-import { getMeta, setMeta } from './local-db.js';
+import { getMeta, readClockOffset, setMeta, writeClockOffset } from './local-db.js';
 import type { LocalWriter } from './local-writes.js';
 import { OnlineOps } from './online-ops.js';
 import * as Q from './operations.js';
@@ -23,6 +23,7 @@ import { type Preview, readPreview } from './preview.js';
 import { queueRead } from './receipts.js';
 import { onReplayed, requestBackgroundReplay } from './replay-request.js';
 import { pageLocalStorage, ScreenSnapshots } from './screen-snapshot.js';
+import { fetchObservingClock, ServerClock } from './server-clock.js';
 import { type AuthPayload, SessionLifecycle } from './session-lifecycle.js';
 import { SyncStateBox } from './sync-state.js';
 
@@ -58,14 +59,24 @@ export class SyncClient implements MailboatClient {
 
   constructor(private readonly options: ClientOptions = {}) {
     const baseUrl = options.baseUrl ?? '';
-    const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const factory = options.indexedDB ?? globalThis.indexedDB;
     if (!factory) throw new Error('Mailboat needs IndexedDB');
     this.delivery = options.refreshTokenDelivery ?? 'COOKIE';
     const now = options.now ?? Date.now;
+    // What the device writes is dated by the server's clock (createdAt, editedAt, message ids),
+    // learned from every answer's Date header; token lifetimes stay on the device's own clock.
+    const serverClock = new ServerClock(now);
+    const serverNow = () => serverClock.now();
+    const fetchFn = fetchObservingClock(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), serverClock, now, () => {
+      void writeClockOffset(factory, serverClock.offset).catch(() => undefined);
+    });
+    void readClockOffset(factory).then(
+      (offset) => serverClock.start(offset),
+      () => undefined,
+    );
     const online = (globalThis.navigator as Navigator | undefined)?.onLine ?? true;
     this.state = new SyncStateBox(online ? 'online' : 'offline');
-    const clock = new HybridClock(now);
+    const clock = new HybridClock(serverNow);
     this.tokens = new TokenKeeper({
       baseUrl,
       fetch: fetchFn,
@@ -103,7 +114,7 @@ export class SyncClient implements MailboatClient {
       tokens: this.tokens,
       delivery: this.delivery,
       clock,
-      now,
+      now: serverNow,
       state: this.state,
       opened: () => void this.background.sync(),
       ending: () => this.background.stop(),

@@ -3,23 +3,30 @@
 // index.html right after <div id="root">; the format and the contract are in
 // src/sync/screen-snapshot.ts (keep the keys in step with it):
 //  - painted only when the snapshot's account is the one open on the device (ACCOUNT_KEY)
-//    and its route is the page's, so no launch shows another account's or another screen;
+//    and its route is the page's, so no launch shows another account's or another screen:
+//    the last screen's snapshot, else at the home route the last home screen's;
 //  - read-only: the painted copy is inert (nothing in it can be clicked, focused or typed
 //    into) and hidden from assistive technology, and marked data-screen-snapshot;
 //  - React's first render replaces it (createRoot empties #root at its first commit).
 // Any failure leaves #root empty, as it was: a snapshot is only a head start.
 (() => {
   const SNAPSHOT_KEY = 'mailboat:first-paint-html';
+  const HOME_SNAPSHOT_KEY = 'mailboat:first-paint-home-html';
   const ACCOUNT_KEY = 'mailboat:first-paint-account';
   const sameRoute = (hash) => (hash === '#' || hash === '#/' ? '' : hash);
   try {
     const root = document.getElementById('root');
-    const json = localStorage.getItem(SNAPSHOT_KEY);
     const account = localStorage.getItem(ACCOUNT_KEY);
-    if (!root || root.firstChild || !json || !account) return;
-    const snapshot = JSON.parse(json);
-    if (snapshot.userId !== account || typeof snapshot.html !== 'string') return;
-    if (sameRoute(snapshot.route) !== sameRoute(location.hash)) return;
+    if (!root || root.firstChild || !account) return;
+    // The last screen if this is its route, else (an installed app opens at /) the last home screen.
+    const readable = (key) => {
+      const json = localStorage.getItem(key);
+      const snapshot = json ? JSON.parse(json) : null;
+      const fits = snapshot && snapshot.userId === account && typeof snapshot.html === 'string';
+      return fits && sameRoute(snapshot.route) === sameRoute(location.hash) ? snapshot : null;
+    };
+    const snapshot = readable(SNAPSHOT_KEY) || (sameRoute(location.hash) === '' ? readable(HOME_SNAPSHOT_KEY) : null);
+    if (!snapshot) return;
     const painted = document.createElement('div');
     painted.setAttribute('data-screen-snapshot', String(snapshot.savedAt));
     painted.setAttribute('inert', '');

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { captureScreen, ROWS_KEPT } from '../src/app/screen-capture.js';
 import { ScreenSnapshotWriter, SNAPSHOT_DELAY_MS } from '../src/app/screen-snapshot-writer.js';
-import { ACCOUNT_KEY, MAX_SNAPSHOT_CHARS, type ScreenSnapshot, ScreenSnapshots, SNAPSHOT_KEY } from '../src/sync/screen-snapshot.js';
+import {
+  ACCOUNT_KEY,
+  HOME_SNAPSHOT_KEY,
+  MAX_SNAPSHOT_CHARS,
+  type ScreenSnapshot,
+  ScreenSnapshots,
+  SNAPSHOT_KEY,
+} from '../src/sync/screen-snapshot.js';
 import { MemoryStorage } from './memory-storage.js';
 
 const ANA = 'user-ana';
@@ -236,6 +243,30 @@ describe('the snapshot painter (public/screen-snapshot.js)', () => {
     location.hash = '#/';
     paint();
     expect(root.querySelector('[data-screen-snapshot] .message-text')).not.toBeNull();
+  });
+
+  it('at the home route, paints the last home screen when the app was left in a conversation (an installed app opens at /)', () => {
+    const snapshots = new ScreenSnapshots(localStorage);
+    snapshots.opened(ANA);
+    const home = snapshot({ route: '#/', html: '<div class="app"><h1>Chats</h1></div>' });
+    expect(snapshots.store(home)).toBe(true);
+    expect(snapshots.store(snapshot())).toBe(true); // then a conversation: the last screen
+    expect(snapshots.readHome()?.html).toBe(home.html);
+    location.hash = '';
+    paint();
+    expect(root.querySelector('[data-screen-snapshot] h1')?.textContent).toBe('Chats');
+
+    root.replaceChildren();
+    location.hash = '#/c/c2'; // another conversation: neither fits
+    paint();
+    expect(root.innerHTML).toBe('');
+
+    snapshots.opened(BO); // another account: both are gone
+    expect([localStorage.getItem(SNAPSHOT_KEY), localStorage.getItem(HOME_SNAPSHOT_KEY)]).toEqual([null, null]);
+    snapshots.opened(ANA);
+    snapshots.store(home);
+    snapshots.forget();
+    expect([localStorage.getItem(SNAPSHOT_KEY), localStorage.getItem(HOME_SNAPSHOT_KEY)]).toEqual([null, null]);
   });
 
   it('paints nothing for another account, another route, no open account, or a damaged snapshot', () => {

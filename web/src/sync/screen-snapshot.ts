@@ -9,8 +9,9 @@
  *  - A snapshot is stored only for that account (`store` refuses any other), so a page still
  *    showing another account (another tab, a sign-out in progress) cannot leave one behind.
  *  - The painter paints a snapshot only when its userId equals ACCOUNT_KEY's value and its
- *    route equals the page's; an account that opens drops the snapshot of any other.
- *  - Sign-out, revocation and the account's wipe remove both keys (SessionLifecycle.end,
+ *    route equals the page's: the last screen's (SNAPSHOT_KEY), else, at the home route, the
+ *    last one of home (HOME_SNAPSHOT_KEY); an account that opens drops any other's snapshots.
+ *  - Sign-out, revocation and the account's wipe remove every key (SessionLifecycle.end,
  *    Account.wipe).
  *
  * The keys and the format are repeated in web/public/screen-snapshot.js: keep them in step.
@@ -27,7 +28,15 @@ export type ScreenSnapshot = {
 };
 
 export const SNAPSHOT_KEY = 'mailboat:first-paint-html';
+/**
+ * The last snapshot of the conversation list (the home route), kept beside the last screen:
+ * an installed app opens at its start URL, `/`, whichever screen it was left on.
+ */
+export const HOME_SNAPSHOT_KEY = 'mailboat:first-paint-home-html';
 export const ACCOUNT_KEY = 'mailboat:first-paint-account';
+
+/** Whether `route` (a location.hash) is the home route ('' and '#/' are the same). */
+export const isHomeRoute = (route: string): boolean => route === '' || route === '#' || route === '#/';
 /** A bigger snapshot is not kept: reading and painting it would cost the launch more than it saves. */
 export const MAX_SNAPSHOT_CHARS = 256 * 1024;
 
@@ -41,6 +50,7 @@ export class ScreenSnapshots {
     this.attempt((s) => {
       if (s.getItem(ACCOUNT_KEY) === userId) return;
       s.removeItem(SNAPSHOT_KEY);
+      s.removeItem(HOME_SNAPSHOT_KEY);
       s.setItem(ACCOUNT_KEY, userId);
     });
   }
@@ -54,18 +64,26 @@ export class ScreenSnapshots {
     return this.attempt((s) => {
       if (s.getItem(ACCOUNT_KEY) !== snapshot.userId) return false;
       const json = JSON.stringify(snapshot);
-      if (json.length > MAX_SNAPSHOT_CHARS) {
-        s.removeItem(SNAPSHOT_KEY);
-        return false;
-      }
-      try {
-        s.setItem(SNAPSHOT_KEY, json);
-      } catch {
-        s.removeItem(SNAPSHOT_KEY); // quota exceeded
-        return false;
+      const keys = isHomeRoute(snapshot.route) ? [SNAPSHOT_KEY, HOME_SNAPSHOT_KEY] : [SNAPSHOT_KEY];
+      for (const key of keys) {
+        try {
+          if (json.length > MAX_SNAPSHOT_CHARS) throw new RangeError('too big');
+          s.setItem(key, json);
+        } catch {
+          s.removeItem(key); // too big, or quota exceeded
+          return false;
+        }
       }
       return true;
     }, false);
+  }
+
+  /** The stored snapshot of the home route, if any. */
+  readHome(): ScreenSnapshot | null {
+    return this.attempt((s) => {
+      const json = s.getItem(HOME_SNAPSHOT_KEY);
+      return json ? (JSON.parse(json) as ScreenSnapshot) : null;
+    }, null);
   }
 
   /** The stored snapshot, if any. */
@@ -76,10 +94,11 @@ export class ScreenSnapshots {
     }, null);
   }
 
-  /** Removes the snapshot and the open account's name (the session ended). */
+  /** Removes the snapshots and the open account's name (the session ended). */
   forget(): void {
     this.attempt((s) => {
       s.removeItem(SNAPSHOT_KEY);
+      s.removeItem(HOME_SNAPSHOT_KEY);
       s.removeItem(ACCOUNT_KEY);
     });
   }

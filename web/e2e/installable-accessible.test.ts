@@ -1,19 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from './app.js';
+import { injectAxe } from './axe.js';
 import { Profile } from './browser.js';
 
-const require = createRequire(import.meta.url);
 const unique = () => Math.random().toString(36).slice(2, 8);
 
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 /** Runs axe-core on the page as it is; returns the serious and critical violations. */
 async function seriousViolations(app: App): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses inline
-  // <script> tags, which is what addScriptTag would add.
-  await app.page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  await injectAxe(app.page);
   const violations = await app.page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
     return (await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })).violations;

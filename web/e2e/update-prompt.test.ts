@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPLAY_TAG } from '../src/sync/replay-request.js';
 import { App, PASSWORD } from './app.js';
+import { injectAxe } from './axe.js';
 import { Profile } from './browser.js';
 import { Deployment, VERSION_PROBE } from './deploy.js';
 import { gql, seedMessages, signIn } from './seed.js';
 
-const require = createRequire(import.meta.url);
 const unique = () => Math.random().toString(36).slice(2, 8);
 
 /** The version of the worker that answers this page's requests (the one controlling it). */
@@ -129,7 +128,7 @@ describe('a new version deployed while the app is open', () => {
     await visitor.profile.screenshot('update-available-sign-in-phone');
     const overflow = await visitor.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await visitor.page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    await injectAxe(visitor.page);
     const violations = await visitor.page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run: (c: string) => Promise<{ violations: { id: string }[] }> } }).axe;
       return (await axe.run('.update-prompt')).violations.map((v) => v.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Device, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
+import { type Device, directPair, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -15,9 +15,7 @@ describe('two people writing at once while offline', () => {
   it('converge to the same messages in the same order, with no duplicates', async () => {
     const ana = device('ana');
     const bo = device('bo');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const { c } = await directPair(ana, bo);
     const first = ana.client.send(c, 'first');
     await until(() => ana.client.syncState().pending === 0, 'Ana to push');
     await bo.client.syncNow();

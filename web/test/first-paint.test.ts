@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { previewPolicy } from '../src/sync/preview.js';
-import { type Device, databaseNames, signUp, startApi, until, useDevices } from './harness.js';
+import { type Device, databaseNames, directPair, startApi, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -17,9 +17,7 @@ describe('the first paint after a launch', () => {
   async function chat() {
     const ana = device('ana phone');
     const bo = device('bo phone');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const { c } = await directPair(ana, bo);
     await bo.client.syncNow();
     const ids = ['one', 'two', 'three'].map((text) => bo.client.send(c, text));
     await until(() => bo.client.syncState().pending === 0, 'Bo to push');

@@ -234,5 +234,13 @@ export async function signUp(device: Device, prefix: string, displayName: string
   return h;
 }
 
+/** Signs Ana up on `ana` and Bo on `bo`, and opens their direct conversation from Ana's side. */
+export async function directPair(ana: Device, bo: Device): Promise<{ c: string; boHandle: string }> {
+  await signUp(ana, 'ana', 'Ana');
+  const boHandle = await signUp(bo, 'bo', 'Bo');
+  const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+  return { c, boHandle };
+}
+
 /** The texts of a conversation as the device shows it. */
 export const texts = (device: Device, conversationId: string) => device.client.conversation(conversationId).messages.map((m) => m.text);

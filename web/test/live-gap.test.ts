@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { signUp, startApi, texts, until, useDevices } from './harness.js';
+import { directPair, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -9,9 +9,7 @@ describe('going live after a sync', () => {
   it('receives what was written between its catch-up and the moment its live stream opened', async () => {
     const ana = device('ana');
     const bo = device('bo');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const { c } = await directPair(ana, bo);
     ana.client.send(c, 'first');
     await until(() => ana.client.syncState().pending === 0, 'Ana to push');
 

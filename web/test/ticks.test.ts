@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signUp, startApi, texts, until, useDevices } from './harness.js';
+import { directPair, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -9,9 +9,7 @@ describe('ticks and unread counts', () => {
   it('go sent -> delivered -> read as the other person syncs and reads', async () => {
     const ana = device('ana');
     const bo = device('bo');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const { c } = await directPair(ana, bo);
     await ana.client.syncNow();
     bo.offline = true;
     await bo.restart(); // Bo's device is off: no live stream
@@ -39,9 +37,7 @@ describe('ticks and unread counts', () => {
   it('keeps a read mark made offline and sends it on sync', async () => {
     const ana = device('ana');
     const bo = device('bo');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
+    const { c } = await directPair(ana, bo);
     const id = ana.client.send(c, 'ping');
     await until(() => ana.client.syncState().pending === 0, 'Ana to push');
     await bo.client.syncNow();

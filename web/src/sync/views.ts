@@ -1,7 +1,7 @@
 import { compareMessages, type Message, segmentStart } from '@mailboat/schema';
 import type { ChatMessage, ConversationSummary, User } from '../app/model.js';
 import type { ConversationRecord, FailedWrite, OutboxEntry, Position, Watermark } from './records.js';
-import { comparePositions, tickFromReceipts } from './ticks.js';
+import { tickFromReceipts } from './ticks.js';
 import { toMessageId } from './uuid.js';
 
 /** Pure builders of the snapshots the screens read (see model.ts). */
@@ -99,6 +99,7 @@ function chatMessage(input: MessageInputs, m: Message, pending: boolean, failed:
     prev.viewerId === input.viewerId &&
     sameUser(prev.author, author)
   ) {
+    prev.receipts = input.receipts; // the tick holds for these receipts too: the next build need not work it out again
     return prev.chat;
   }
   const chat: ChatMessage = {
@@ -137,6 +138,21 @@ export type SummaryInputs = {
  * others after the viewer's read watermark, deleted ones left out) when they cover the
  * watermark; otherwise the server's last count is the floor.
  */
+/**
+ * Messages by others, not deleted, after `read`, in `messages` (display order): counted from
+ * the newest back to the watermark, so the cost follows the unread count, not the history.
+ */
+function unreadAfter(messages: Message[], viewerId: string, read: Position | null): number {
+  const mark = read === null ? null : { createdAt: read.at, id: read.id };
+  let count = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as Message;
+    if (mark !== null && compareMessages(m, mark) <= 0) break;
+    if (m.author !== viewerId && !m.deleted) count++;
+  }
+  return count;
+}
+
 export function buildSummary(input: SummaryInputs): ConversationSummary {
   const { record, messages, viewerId } = input;
   const last = messages[messages.length - 1];
@@ -144,7 +160,7 @@ export function buildSummary(input: SummaryInputs): ConversationSummary {
   const title = record.title ?? (other ? input.user(other).displayName : 'Just you');
   let unreadCount = record.unreadCount;
   if (input.oldestHeldSegment !== null) {
-    const local = messages.filter((m) => m.author !== viewerId && !m.deleted && comparePositions(position(m), input.read) > 0).length;
+    const local = unreadAfter(messages, viewerId, input.read);
     const covered = !record.hasOlder || (input.read !== null && input.read.at >= segmentStart(input.oldestHeldSegment));
     unreadCount = covered ? local : Math.max(local, record.unreadCount);
   }

@@ -121,7 +121,7 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     markReadIfSeen();
   };
 
-  const byId = useMemo(() => new Map(held.map((m) => [m.id, m])), [held]);
+  const replyTargets = useMemo(() => findReplyTargets(held, messages), [held, messages]);
 
   return (
     <div ref={logRef} className="log" role="log" aria-label="Messages" onScroll={onScroll}>
@@ -144,7 +144,7 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
             <MessageRow
               key={m.id}
               message={m}
-              replyTarget={m.replyTo ? byId.get(m.replyTo) : undefined}
+              replyTarget={m.replyTo ? replyTargets.get(m.replyTo) : undefined}
               viewerId={viewerId}
               showAuthor={isGroup && (newDay || prev?.author.id !== m.author.id)}
               dayLabel={newDay ? formatDay(m.createdAt) : null}
@@ -157,4 +157,20 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
       </ol>
     </div>
   );
+}
+
+/**
+ * The held messages the shown ones reply to, by id: looked for from the newest back, stopping
+ * once all are found (replies mostly answer recent messages), instead of indexing the whole
+ * history on every change.
+ */
+function findReplyTargets(held: ChatMessage[], shown: ChatMessage[]): Map<string, ChatMessage> {
+  const wanted = new Set<string>();
+  for (const m of shown) if (m.replyTo) wanted.add(m.replyTo);
+  const found = new Map<string, ChatMessage>();
+  for (let i = held.length - 1; i >= 0 && found.size < wanted.size; i--) {
+    const m = held[i] as ChatMessage;
+    if (wanted.has(m.id)) found.set(m.id, m);
+  }
+  return found;
 }

@@ -83,27 +83,23 @@ const sameUser = (a: User, b: User) => a === b || (a.id === b.id && a.handle ===
  */
 function chatMessage(input: MessageInputs, m: Message, pending: boolean, failed: FailedWrite | undefined): ChatMessage {
   const prev = built.get(m);
-  // The common case, every message of a view rebuilt after a change elsewhere: nothing it was
-  // built from has changed (the same receipts give the same tick), so it is the same row.
-  if (
-    prev &&
-    !pending &&
-    !failed &&
-    prev.receipts === input.receipts &&
-    prev.failure === null &&
-    prev.chat.tick !== 'pending' &&
-    prev.conversationId === input.conversationId &&
-    prev.viewerId === input.viewerId &&
-    sameUser(prev.author, input.user(m.author))
-  ) {
-    return prev.chat;
-  }
   const mine = m.author === input.viewerId;
-  const fromReceipts = () =>
-    prev && prev.receipts === input.receipts && prev.chat.mine && prev.failure === null && prev.chat.tick !== 'pending'
-      ? prev.chat.tick // the same receipts give the same tick
-      : tickFromReceipts(position(m), m.author, input.receipts);
-  const tick = !mine ? null : failed ? 'failed' : pending ? 'pending' : fromReceipts();
+  // The same receipts give the same tick, unless the row was pending or failed.
+  const tickHolds =
+    prev !== undefined &&
+    prev.receipts === input.receipts &&
+    prev.viewerId === input.viewerId &&
+    prev.failure === null &&
+    prev.chat.tick !== 'pending';
+  const tick = !mine
+    ? null
+    : failed
+      ? 'failed'
+      : pending
+        ? 'pending'
+        : tickHolds
+          ? (prev?.chat.tick ?? null)
+          : tickFromReceipts(position(m), m.author, input.receipts);
   const failure = failed ? failed.failure : null;
   const author = input.user(m.author);
   if (
@@ -149,11 +145,6 @@ export type SummaryInputs = {
 };
 
 /**
- * A conversation list entry. unreadCount is recounted from the held documents (messages by
- * others after the viewer's read watermark, deleted ones left out) when they cover the
- * watermark; otherwise the server's last count is the floor.
- */
-/**
  * Messages by others, not deleted, after `read`, in `messages` (display order): counted from
  * the newest back to the watermark, so the cost follows the unread count, not the history.
  */
@@ -168,6 +159,11 @@ function unreadAfter(messages: Message[], viewerId: string, read: Position | nul
   return count;
 }
 
+/**
+ * A conversation list entry. unreadCount is recounted from the held documents (messages by
+ * others after the viewer's read watermark, deleted ones left out) when they cover the
+ * watermark; otherwise the server's last count is the floor.
+ */
 export function buildSummary(input: SummaryInputs): ConversationSummary {
   const { record, messages, viewerId } = input;
   const last = messages[messages.length - 1];

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_KEY, type ScreenSnapshot, ScreenSnapshots, SNAPSHOT_KEY } from '../src/sync/screen-snapshot.js';
+import { ACCOUNT_KEY, HOME_SNAPSHOT_KEY, type ScreenSnapshot, ScreenSnapshots, SNAPSHOT_KEY } from '../src/sync/screen-snapshot.js';
 import { accountOf, type Device, handle, PASSWORD, signUp, startApi, until, useDevices } from './harness.js';
 import { MemoryStorage } from './memory-storage.js';
 
 const api = startApi();
 
 const snapshotOf = (userId: string): ScreenSnapshot => ({ userId, route: '#/', html: '<div class="app">Chats</div>', savedAt: 1 });
-const keys = (storage: Storage) => [storage.getItem(ACCOUNT_KEY), storage.getItem(SNAPSHOT_KEY)];
+const keys = (storage: Storage) => [storage.getItem(ACCOUNT_KEY), storage.getItem(SNAPSHOT_KEY), storage.getItem(HOME_SNAPSHOT_KEY)];
+
+/** A localStorage holding the (home) snapshot of `userId`, named the open account. */
+function storageWithSnapshotOf(userId: string): { storage: MemoryStorage; snapshots: ScreenSnapshots } {
+  const storage = new MemoryStorage();
+  const snapshots = new ScreenSnapshots(storage);
+  snapshots.opened(userId);
+  expect(snapshots.store(snapshotOf(userId))).toBe(true);
+  return { storage, snapshots };
+}
 
 describe('the screen snapshot and the session', () => {
   const device = useDevices(api);
@@ -25,7 +34,7 @@ describe('the screen snapshot and the session', () => {
   it('is removed, with the open account’s name, at sign-out', async () => {
     const { d, storage } = await signedUpWithSnapshot('ana phone');
     await d.client.signOut();
-    expect(keys(storage)).toEqual([null, null]);
+    expect(keys(storage)).toEqual([null, null, null]);
   });
 
   it('is removed when another device revokes this one', async () => {
@@ -35,38 +44,32 @@ describe('the screen snapshot and the session', () => {
     await laptop.client.revokeDevice(phone.client.session()!.deviceId);
     await phone.client.syncNow();
     await until(() => phone.client.session() === null, 'the phone to learn it was signed out');
-    expect(keys(storage)).toEqual([null, null]);
+    expect(keys(storage)).toEqual([null, null, null]);
   });
 
   it('is removed by the wipe of the account’s data', async () => {
     const { d, storage } = await signedUpWithSnapshot('ana phone');
     await d.client.syncNow(); // nothing writes to the account's database meanwhile
     await accountOf(d)!.wipe();
-    expect(keys(storage)).toEqual([null, null]);
+    expect(keys(storage)).toEqual([null, null, null]);
   });
 
   it('is forgotten by a launch that finds no session on the device (its data was lost meanwhile)', async () => {
-    const storage = new MemoryStorage();
-    const snapshots = new ScreenSnapshots(storage);
-    snapshots.opened('someone');
-    expect(snapshots.store(snapshotOf('someone'))).toBe(true);
+    const { storage } = storageWithSnapshotOf('someone');
     const d = device('browser with no data', { localStorage: storage });
     await d.client.ready;
     expect(d.client.session()).toBeNull();
-    expect(keys(storage)).toEqual([null, null]);
+    expect(keys(storage)).toEqual([null, null, null]);
   });
 
   it('of another account is dropped when a session opens, and none is stored for that account any more', async () => {
-    const storage = new MemoryStorage();
-    const snapshots = new ScreenSnapshots(storage);
-    snapshots.opened('someone-else');
-    expect(snapshots.store(snapshotOf('someone-else'))).toBe(true);
+    const { storage, snapshots } = storageWithSnapshotOf('someone-else');
 
     const d = device('shared laptop', { localStorage: storage });
     const h = handle('bo');
     await d.client.signUp({ handle: h, displayName: 'Bo', password: PASSWORD });
     const userId = d.client.session()!.user.id;
-    expect(keys(storage)).toEqual([userId, null]);
+    expect(keys(storage)).toEqual([userId, null, null]);
     expect(snapshots.store(snapshotOf('someone-else'))).toBe(false);
     expect(storage.getItem(SNAPSHOT_KEY)).toBeNull();
 

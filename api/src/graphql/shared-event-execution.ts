@@ -23,8 +23,10 @@ let nextDocumentId = 0;
  * be shared too, see http/event-stream-frames.ts).
  *
  * Contract: a stream receives exactly what its own execution would have produced, provided
- * `scope` names everything in the context the event's resolvers read. Subscribe-time errors
- * take the default path, so they are reported exactly as before.
+ * `scope` names everything in the context the event's resolvers read. When the subscription
+ * cannot start (bad variables, a resolver that throws), the default subscribe runs instead,
+ * so the error is reported exactly as before; the field's subscribe resolver then runs a
+ * second time, which is harmless only because it has no effect before returning its stream.
  */
 export function sharedEventExecution(scope: EventScope): Plugin {
   return {

@@ -43,8 +43,8 @@ export const CONTENT_SECURITY_POLICY = [
  * Serves the built PWA (web/dist) on the API's port: its files as they are (content-hashed
  * /assets/ cached for a year, everything else revalidated), and index.html for any other
  * page a browser navigates to, so client-side routes survive a reload; pages carry
- * CONTENT_SECURITY_POLICY. API paths are never
- * touched, nor is anything outside `root`. Does nothing when `root` has not been built.
+ * CONTENT_SECURITY_POLICY. API paths are never touched, nor is anything outside `root`.
+ * Does nothing when `root` has not been built.
  */
 export function staticApp(root: string): Plugin {
   const base = resolve(root);

@@ -5,3 +5,4 @@ export * from './doc/rules.js';
 export * from './doc/segments.js';
 export * from './errors.js';
 export * from './limits.js';
+export * from './text.js';

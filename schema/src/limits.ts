@@ -15,6 +15,8 @@ export const limits = {
   pageSize: { default: 20, max: 100 },
   /** A message's text, in UTF-16 code units (Y.Text's own length). */
   messageText: { max: 10_000 },
+  /** Versions one message keeps (its first text and its edits). */
+  messageVersions: { max: 100 },
   /** A reaction: one grapheme, at most this many UTF-16 code units. */
   reactionUnits: { max: 32 },
   /** One Yjs update, in bytes. */

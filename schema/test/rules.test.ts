@@ -9,6 +9,7 @@ import {
   limits,
   listMessages,
   messagesOf,
+  nextVersionAt,
   segmentOf,
   setReaction,
   UpdateRefusedError,
@@ -58,6 +59,9 @@ const refusal = (fn: () => unknown) => {
 
 const send = (doc: Y.Doc, id: string, author: string, text = 'hello', createdAt = NOW) =>
   createMessage(doc, { id, author, createdAt, text });
+let versions = 100;
+/** Edits as the app does: a whole new version, later than the one shown. */
+const edit = (doc: Y.Doc, id: string, text: string, at = nextVersionAt(doc, id, NOW)) => editMessage(doc, id, text, at, uuid(versions++));
 
 describe('the write rules', () => {
   it('accept a new message by its author, and a duplicate of it as a no-op', () => {
@@ -77,7 +81,7 @@ describe('the write rules', () => {
     const bo = s.device(BO);
     s.write(ana, (doc) => send(doc, uuid(1), ANA, 'helo wrld'));
     s.sync(bo);
-    s.write(ana, (doc) => editMessage(doc, uuid(1), 'hello world', NOW + 1));
+    s.write(ana, (doc) => edit(doc, uuid(1), 'hello world', NOW + 1));
     s.write(bo, (doc) => setReaction(doc, uuid(1), BO, '👍'));
     s.write(bo, (doc) => setReaction(doc, uuid(1), BO, '🇫🇷'));
     s.sync(ana);
@@ -93,7 +97,7 @@ describe('the write rules', () => {
     const ana = s.device(ANA);
     s.write(ana, (doc) => send(doc, uuid(1), ANA));
     const bo = s.device(BO);
-    expect(refusal(() => s.write(bo, (doc) => editMessage(doc, uuid(1), 'hacked', NOW)))).toBe('FORBIDDEN_UPDATE');
+    expect(refusal(() => s.write(bo, (doc) => edit(doc, uuid(1), 'hacked')))).toBe('FORBIDDEN_UPDATE');
     const bo2 = s.device(BO);
     expect(refusal(() => s.write(bo2, (doc) => deleteMessage(doc, uuid(1))))).toBe('FORBIDDEN_UPDATE');
     const bo3 = s.device(BO);
@@ -167,8 +171,8 @@ describe('the write rules', () => {
     const ana = s.device(ANA);
     const full = 'x'.repeat(limits.messageText.max);
     s.write(ana, (doc) => send(doc, uuid(1), ANA, full));
-    s.write(ana, (doc) => editMessage(doc, uuid(1), `y${full.slice(1)}`, NOW));
-    expect(refusal(() => s.write(ana, (doc) => editMessage(doc, uuid(1), `${full}z`, NOW)))).toBe('FORBIDDEN_UPDATE');
+    s.write(ana, (doc) => edit(doc, uuid(1), `y${full.slice(1)}`));
+    expect(refusal(() => s.write(ana, (doc) => edit(doc, uuid(1), `${full}z`)))).toBe('FORBIDDEN_UPDATE');
   });
 
   it('refuse garbage, truncated and oversized bytes, and updates with missing dependencies', () => {
@@ -182,7 +186,7 @@ describe('the write rules', () => {
     expect(check(first.slice(0, first.length - 7))).toMatch(/MALFORMED_UPDATE|MISSING_DEPENDENCIES/);
     expect(check(new Uint8Array(limits.updateBytes.max + 1))).toBe('UPDATE_TOO_LARGE');
     const mid = Y.encodeStateVector(ana.doc);
-    editMessage(ana.doc, uuid(1), 'hello again', NOW);
+    edit(ana.doc, uuid(1), 'hello again');
     const second = Y.encodeStateAsUpdate(ana.doc, mid);
     expect(check(second)).toBe('MISSING_DEPENDENCIES');
     expect(listMessages(s.server)).toEqual([]);

@@ -7,12 +7,25 @@ import * as Y from 'yjs';
  *     id: string            same as the key; never changes
  *     author: string        the writer's user ID (usr_...); never changes
  *     createdAt: number     ms from a hybrid logical clock (hlc.ts); never changes
- *     text: Y.Text          only the author edits it
  *     reactions: Y.Map      user ID -> one emoji; each user sets or removes only their own
  *     replyTo?: string      a message id; never changes
- *     editedAt?: number     set by the author when editing
- *     deleted?: true        set by the author; the text is emptied at the same time
+ *     "v:<version id>": { text: string, at: number }
+ *                           one entry per version of the text, each written once, only by the
+ *                           author: the message's creation writes the first, "v:<message id>"
+ *                           with at = createdAt; every edit adds one under a fresh UUID with
+ *                           `at` from the hybrid clock, later than the version it replaces
+ *     deleted?: true        set by the author, who removes every version at the same time
  *   }
+ *
+ * The text is a last-writer-wins register over the versions: the shown text is the version
+ * with the greatest (at, version id). Concurrent edits never mix; each stays in the history.
+ * A deleted message shows no text and no history, whatever versions a concurrent edit left.
+ *
+ * Documents written before version entries existed (contract v1) hold instead
+ *     text: Y.Text          edited character by character by the author
+ *     editedAt?: number     stamped by the author on each such edit
+ * They are read as one version (id "", at = editedAt ?? createdAt) beside any later "v:"
+ * entries, so they show exactly the text they showed before, and can be edited the new way.
  *
  * Display order is (createdAt, id) everywhere. Membership, titles and roles are not here.
  */
@@ -22,14 +35,22 @@ export const Field = {
   id: 'id',
   author: 'author',
   createdAt: 'createdAt',
-  text: 'text',
   reactions: 'reactions',
   replyTo: 'replyTo',
-  editedAt: 'editedAt',
   deleted: 'deleted',
+  /** Contract v1 only. */
+  text: 'text',
+  /** Contract v1 only. */
+  editedAt: 'editedAt',
 } as const;
 
-/** Fields written once, in the update that creates the message. */
+/** The key prefix of a version entry: "v:" + version id. */
+export const VERSION_PREFIX = 'v:';
+
+export const versionKey = (versionId: string) => VERSION_PREFIX + versionId;
+export const isVersionKey = (key: string) => key.startsWith(VERSION_PREFIX);
+
+/** Fields written once, in the update that creates the message (besides its first version). */
 export const CREATION_FIELDS: ReadonlySet<string> = new Set([
   Field.id,
   Field.author,
@@ -38,43 +59,89 @@ export const CREATION_FIELDS: ReadonlySet<string> = new Set([
   Field.reactions,
   Field.replyTo,
 ]);
-/** Fields only the author may set after creation. */
+/** Fields only the author may set after creation (besides new versions). */
 export const AUTHOR_FIELDS: ReadonlySet<string> = new Set([Field.editedAt, Field.deleted]);
+
+/** One version of a message's text. `client` is the Yjs client ID that wrote it (the server knows its device). */
+export type MessageVersion = { id: string; text: string; at: number; client: number };
 
 /** A message as plain data, for display and for the relational projection. */
 export type Message = {
   id: string;
   author: string;
   createdAt: number;
+  /** The current version's text; empty when deleted. */
   text: string;
   replyTo: string | null;
+  /** When the shown text was written, if it is not the original. */
   editedAt: number | null;
   deleted: boolean;
   reactions: Record<string, string>;
+  /** Every version, oldest first (the last is the shown text); empty when deleted. */
+  versions: MessageVersion[];
 };
 
 export const messagesOf = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(MESSAGES);
 
-/** Reads one message map; undefined while it is incomplete (its creation not yet fully received). */
-export function readMessage(map: Y.Map<unknown>): Message | undefined {
+/** The value of a version entry, or undefined when it is not a well-formed one. */
+export function readVersionValue(value: unknown): { text: string; at: number } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { text, at } = value as Record<string, unknown>;
+  if (typeof text !== 'string' || !Number.isSafeInteger(at)) return undefined;
+  return { text, at: at as number };
+}
+
+/** Orders versions: the greater (at, id) is the later one, on every device. */
+export function compareVersions(a: Pick<MessageVersion, 'at' | 'id'>, b: Pick<MessageVersion, 'at' | 'id'>): number {
+  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The id of the version every message is created with (contract v2). */
+export const originalVersionId = (messageId: string) => messageId;
+
+/**
+ * Reads one entry of the messages map; undefined when it is not a complete, well-formed
+ * message (a foreign value, a missing field, no version to show). Never throws.
+ */
+export function readMessage(entry: unknown): Message | undefined {
+  if (!(entry instanceof Y.Map)) return undefined;
+  const map = entry as Y.Map<unknown>;
   const id = map.get(Field.id);
   const author = map.get(Field.author);
   const createdAt = map.get(Field.createdAt);
-  const text = map.get(Field.text);
   const reactions = map.get(Field.reactions);
-  if (typeof id !== 'string' || typeof author !== 'string' || typeof createdAt !== 'number') return undefined;
-  if (!(text instanceof Y.Text) || !(reactions instanceof Y.Map)) return undefined;
+  if (typeof id !== 'string' || typeof author !== 'string' || !Number.isSafeInteger(createdAt)) return undefined;
+  if (!(reactions instanceof Y.Map)) return undefined;
+  const deleted = map.get(Field.deleted) === true;
+  const legacy = map.get(Field.text);
+  const legacyEditedAt = map.get(Field.editedAt);
+  const versions: MessageVersion[] = [];
+  if (legacy instanceof Y.Text) {
+    const at = Number.isSafeInteger(legacyEditedAt) ? (legacyEditedAt as number) : (createdAt as number);
+    versions.push({ id: '', text: legacy.toString(), at, client: legacy._item?.id.client ?? 0 });
+  }
+  for (const [key, item] of map._map) {
+    if (item.deleted || !isVersionKey(key)) continue;
+    const value = readVersionValue(map.get(key));
+    if (value) versions.push({ id: key.slice(VERSION_PREFIX.length), ...value, client: item.id.client });
+  }
+  if (versions.length === 0 && !deleted) return undefined;
+  versions.sort(compareVersions);
+  const current = versions.at(-1);
+  const original = versions[0];
   const replyTo = map.get(Field.replyTo);
-  const editedAt = map.get(Field.editedAt);
+  const editedAt =
+    current && current !== original ? current.at : legacy instanceof Y.Text && Number.isSafeInteger(legacyEditedAt) ? current?.at : null;
   return {
     id,
     author,
-    createdAt,
-    text: text.toString(),
+    createdAt: createdAt as number,
+    text: deleted ? '' : (current?.text ?? ''),
     replyTo: typeof replyTo === 'string' ? replyTo : null,
-    editedAt: typeof editedAt === 'number' ? editedAt : null,
-    deleted: map.get(Field.deleted) === true,
+    editedAt: deleted ? null : (editedAt ?? null),
+    deleted,
     reactions: Object.fromEntries([...reactions.entries()].filter((e): e is [string, string] => typeof e[1] === 'string')),
+    versions: deleted ? [] : versions,
   };
 }
 
@@ -83,12 +150,16 @@ export function compareMessages(a: Pick<Message, 'createdAt' | 'id'>, b: Pick<Me
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Every complete message of the document, in display order. */
-export function listMessages(doc: Y.Doc): Message[] {
+/** Called for an entry of the messages map that is not a valid message (it is left out). */
+export type InvalidEntryReporter = (key: string, entry: unknown) => void;
+
+/** Every valid message of the document, in display order; entries that are not are skipped and reported. */
+export function listMessages(doc: Y.Doc, onInvalid?: InvalidEntryReporter): Message[] {
   const out: Message[] = [];
-  for (const map of messagesOf(doc).values()) {
-    const m = readMessage(map);
-    if (m) out.push(m);
+  for (const [key, entry] of messagesOf(doc).entries()) {
+    const m = readMessage(entry);
+    if (m && m.id === key) out.push(m);
+    else onInvalid?.(key, entry);
   }
   return out.sort(compareMessages);
 }
@@ -103,43 +174,66 @@ export function createMessage(doc: Y.Doc, m: NewMessage, origin?: unknown): void
     map.set(Field.id, m.id);
     map.set(Field.author, m.author);
     map.set(Field.createdAt, m.createdAt);
-    map.set(Field.text, new Y.Text(m.text));
     map.set(Field.reactions, new Y.Map<string>());
     if (m.replyTo !== undefined) map.set(Field.replyTo, m.replyTo);
+    map.set(versionKey(originalVersionId(m.id)), { text: m.text, at: m.createdAt });
     messagesOf(doc).set(m.id, map);
   }, origin);
 }
 
 function messageMap(doc: Y.Doc, id: string): Y.Map<unknown> {
   const map = messagesOf(doc).get(id);
-  if (!map) throw new Error(`No message ${id} in this document`);
+  if (!(map instanceof Y.Map)) throw new Error(`No message ${id} in this document`);
   return map;
 }
 
-/** Replaces the text (as a minimal diff, so concurrent edits merge) and stamps editedAt. */
-export function editMessage(doc: Y.Doc, id: string, text: string, editedAt: number, origin?: unknown): void {
+/**
+ * The `at` an edit written now must carry: from the clock, and later than the version shown,
+ * so an edit always replaces the text its writer saw (concurrent edits: the later wins).
+ */
+export function nextVersionAt(doc: Y.Doc, id: string, now: number): number {
+  const current = readMessage(messagesOf(doc).get(id))?.versions.at(-1);
+  return Math.max(now, (current?.at ?? 0) + 1);
+}
+
+/**
+ * Adds a version of the text (the whole text, never a character diff) under `versionId` (a
+ * fresh UUID). `at` should come from nextVersionAt.
+ */
+export function editMessage(doc: Y.Doc, id: string, text: string, at: number, versionId: string, origin?: unknown): void {
   doc.transact(() => {
-    const map = messageMap(doc, id);
-    const ytext = map.get(Field.text) as Y.Text;
-    const old = ytext.toString();
-    let start = 0;
-    while (start < old.length && start < text.length && old[start] === text[start]) start++;
-    let end = 0;
-    while (end < old.length - start && end < text.length - start && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
-    if (old.length - start - end > 0) ytext.delete(start, old.length - start - end);
-    if (text.length - start - end > 0) ytext.insert(start, text.slice(start, text.length - end));
-    map.set(Field.editedAt, editedAt);
+    messageMap(doc, id).set(versionKey(versionId), { text, at });
   }, origin);
 }
 
-/** Soft-deletes: marks deleted and empties the text; the entry stays so every device agrees. */
+/** Soft-deletes: marks deleted and removes every version (and a v1 text); the entry stays so every device agrees. */
 export function deleteMessage(doc: Y.Doc, id: string, origin?: unknown): void {
   doc.transact(() => {
     const map = messageMap(doc, id);
-    const ytext = map.get(Field.text) as Y.Text;
-    if (ytext.length > 0) ytext.delete(0, ytext.length);
+    removeVersions(map);
     map.set(Field.deleted, true);
   }, origin);
+}
+
+/** Removes what text a deleted message still holds (a version a concurrent edit added). True when there was some. */
+export function purgeDeletedText(doc: Y.Doc, id: string, origin?: unknown): boolean {
+  const map = messagesOf(doc).get(id);
+  if (!(map instanceof Y.Map) || map.get(Field.deleted) !== true || !holdsText(map)) return false;
+  doc.transact(() => removeVersions(map), origin);
+  return true;
+}
+
+function holdsText(map: Y.Map<unknown>): boolean {
+  const legacy = map.get(Field.text);
+  if (legacy instanceof Y.Text && legacy.length > 0) return true;
+  for (const key of map.keys()) if (isVersionKey(key)) return true;
+  return false;
+}
+
+function removeVersions(map: Y.Map<unknown>): void {
+  const legacy = map.get(Field.text);
+  if (legacy instanceof Y.Text && legacy.length > 0) legacy.delete(0, legacy.length);
+  for (const key of [...map.keys()]) if (isVersionKey(key)) map.delete(key);
 }
 
 /** Sets (or, with null, removes) `userId`'s reaction. */

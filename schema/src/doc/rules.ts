@@ -1,6 +1,17 @@
 import * as Y from 'yjs';
 import { isReactionEmoji, isUuid, limits } from '../limits.js';
-import { AUTHOR_FIELDS, CREATION_FIELDS, Field, messagesOf } from './model.js';
+import { messageTextProblem, textFragmentProblem } from '../text.js';
+import {
+  AUTHOR_FIELDS,
+  CREATION_FIELDS,
+  Field,
+  isVersionKey,
+  messagesOf,
+  originalVersionId,
+  readVersionValue,
+  VERSION_PREFIX,
+  versionKey,
+} from './model.js';
 import { malformed, missing, Placement, type Role, type Struct } from './placement.js';
 import { UpdateRefusedError } from './refusals.js';
 import { segmentOf } from './segments.js';
@@ -10,18 +21,25 @@ import { segmentOf } from './segments.js';
  * on every pushed update (a refused update never reaches the stored state or anyone else),
  * and a client can run it before pushing.
  *
- * Rules: a new message's author is the writer; only the author changes `text`, `editedAt`
- * or `deleted`; a user sets or removes only their own reaction; `id`, `author`, `createdAt`,
- * `replyTo`, `text` and `reactions` are written once, when the message is created, and
- * messages are never removed (they are marked deleted); no other root types or keys;
- * limits on text, emoji and update size; `createdAt` at most a few minutes ahead of `now`
- * and inside the document's segment; every Yjs client ID the update writes with must be
- * the writer's (`mayUseClient`).
+ * Rules (the shape is in model.ts): a new message's author is the writer, and it is created
+ * with exactly its first version ("v:<id>", at = createdAt), or, in the old shape an app not
+ * yet updated still writes, with a `text` Y.Text; only the author adds versions, each under
+ * a fresh UUID, written once, no earlier than createdAt, never to a deleted message, at most
+ * limits.messageVersions.max of them; versions are removed only by the author and only with
+ * (or after) `deleted: true`, which is never taken back; the old shape's `text` and
+ * `editedAt` are changed only by the author; a user sets or removes only their own reaction;
+ * `id`, `author`, `createdAt`, `replyTo` and `reactions` are written once, when the message
+ * is created, and messages are never removed; no other root types or keys; every text obeys
+ * text.ts; limits on emoji and update size; `createdAt` at most a few minutes ahead of `now`,
+ * not before `notBefore`, and inside the document's segment; every Yjs client ID the update
+ * writes with must be the writer's (`mayUseClient`). A `replyTo` must name a message of the
+ * conversation: the caller checks the ids in `replies` (other segments are not here).
  */
 
 export type Writer = { userId: string; mayUseClient: (clientId: number) => boolean };
 
-export type CheckOptions = { segment: number; now: number };
+/** `notBefore`: the earliest createdAt a new message may have (the conversation's creation), when known. */
+export type CheckOptions = { segment: number; now: number; notBefore?: number };
 
 export type CheckResult = {
   /** False when the update holds nothing the document lacks (a duplicate): store nothing. */
@@ -32,6 +50,8 @@ export type CheckResult = {
   messages: Set<string>;
   /** Ids of the messages the update creates (a caller that stores several documents must check they are unused elsewhere). */
   created: Set<string>;
+  /** New message id -> the message it replies to (the caller checks it exists in the conversation). */
+  replies: Map<string, string>;
 };
 
 type Decoded = { structs: Struct[]; ds: ReturnType<typeof Y.decodeUpdate>['ds'] };
@@ -60,7 +80,19 @@ class Checker {
   private readonly created = new Map<string, Map<string, Y.Item>>();
   private readonly inserted = new Map<string, number>();
   private readonly removed = new Map<string, number>();
-  private readonly result: CheckResult = { changes: false, clients: new Set(), messages: new Set(), created: new Set() };
+  private readonly result: CheckResult = {
+    changes: false,
+    clients: new Set(),
+    messages: new Set(),
+    created: new Set(),
+    replies: new Map(),
+  };
+  /** Messages this update marks deleted. */
+  private readonly setsDeleted = new Set<string>();
+  /** Messages this update adds versions to (not counting their creation). */
+  private readonly newVersions = new Map<string, number>();
+  /** "message id/version key" of the versions this update writes. */
+  private readonly versionKeys = new Set<string>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -82,7 +114,10 @@ class Checker {
     const fresh = this.newStructs();
     const items = fresh.filter((s): s is Y.Item => s instanceof Y.Item);
     const withRoles = items.map((item) => [item, this.placement.roleOf(item, 0)] as const);
-    for (const [item, role] of withRoles) if (role.kind === 'message') this.createMessage(item, role.id);
+    for (const [item, role] of withRoles) {
+      if (role.kind === 'message') this.createMessage(item, role.id);
+      if (role.kind === 'field' && role.field === Field.deleted && valueIn(item.content) === true) this.setsDeleted.add(role.id);
+    }
     for (const [item, role] of withRoles) if (role.kind !== 'message') this.checkInsertion(item, role);
     this.checkDeletions();
     this.checkCreatedMessages();
@@ -140,10 +175,15 @@ class Checker {
       case 'field': {
         const fields = this.created.get(role.id);
         if (fields) {
-          if (!CREATION_FIELDS.has(role.field)) throw forbidden(`A new message may not set "${role.field.slice(0, 40)}"`);
-          if (fields.has(role.field) || deleted) throw forbidden(`A message's ${role.field} is written once`);
+          const allowed = isVersionKey(role.field)
+            ? role.field === versionKey(originalVersionId(role.id))
+            : CREATION_FIELDS.has(role.field);
+          if (!allowed) throw forbidden(`A new message may not set "${role.field.slice(0, 60)}"`);
+          if (fields.has(role.field) || deleted) throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
           this.checkCreationValue(role.id, role.field, item.content);
           fields.set(role.field, item);
+        } else if (isVersionKey(role.field)) {
+          this.checkNewVersion(role.id, role.field, item);
         } else {
           if (!AUTHOR_FIELDS.has(role.field)) {
             throw forbidden(
@@ -151,14 +191,19 @@ class Checker {
             );
           }
           this.requireAuthor(role.id, `set ${role.field}`);
+          if (role.field === Field.editedAt && !this.isOldShape(role.id)) throw forbidden('editedAt belongs to messages of the old shape');
+          if (role.field === Field.deleted && deleted && !this.setsDeleted.has(role.id)) throw forbidden('A deletion is never taken back');
           if (!deleted) this.checkAuthorValue(role.field, item.content);
         }
         break;
       }
       case 'textChar':
         this.requireAuthor(role.id, 'change its text');
-        if (item.content instanceof Y.ContentString) this.add(this.inserted, role.id, item.content.getLength());
-        else if (!deleted) throw forbidden('Message text holds plain text only');
+        if (item.content instanceof Y.ContentString) {
+          const problem = textFragmentProblem(item.content.str);
+          if (problem) throw forbidden(problem);
+          this.add(this.inserted, role.id, item.content.getLength());
+        } else if (!deleted) throw forbidden('Message text holds plain text only');
         break;
       case 'reaction':
         if (role.userId !== this.writer.userId) throw forbidden('You may set only your own reaction');
@@ -171,27 +216,74 @@ class Checker {
   }
 
   private checkCreationValue(id: string, field: string, content: Content): void {
-    const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined;
+    const value = valueIn(content);
+    if (isVersionKey(field)) {
+      const version = this.versionProblem(value);
+      if (version) throw forbidden(version);
+      return;
+    }
     const ok =
       field === Field.id
         ? value === id
         : field === Field.author
           ? value === this.writer.userId
           : field === Field.createdAt
-            ? Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= this.options.now + limits.futureSkewMs
+            ? Number.isSafeInteger(value) &&
+              (value as number) > 0 &&
+              (value as number) <= this.options.now + limits.futureSkewMs &&
+              (value as number) >= (this.options.notBefore ?? 0)
             : field === Field.replyTo
-              ? isUuid(value)
+              ? isUuid(value) && value !== id
               : field === Field.text
                 ? content instanceof Y.ContentType && content.type instanceof Y.Text
                 : content instanceof Y.ContentType && content.type instanceof Y.Map; // reactions
-    if (ok) return;
+    if (ok) {
+      if (field === Field.replyTo) this.result.replies.set(id, value as string);
+      return;
+    }
     if (field === Field.author) throw forbidden("A new message's author must be the writer");
-    if (field === Field.createdAt) throw forbidden('createdAt must be a positive integer no more than a few minutes in the future');
+    if (field === Field.createdAt) {
+      throw forbidden('createdAt must be a positive integer, not before the conversation and no more than a few minutes in the future');
+    }
     throw forbidden(`Invalid ${field} for a new message`);
   }
 
+  /** Why a version's value is refused (its text, its stamp), or undefined. */
+  private versionProblem(value: unknown): string | undefined {
+    const version = readVersionValue(value);
+    if (!version || Object.keys(value as object).length !== 2) return 'A version is { text, at } and nothing else';
+    if (version.at > this.options.now + limits.futureSkewMs) return "A version's at may be no more than a few minutes in the future";
+    return messageTextProblem(version.text);
+  }
+
+  /** A version added to a message that exists: by its author, fresh, well-formed, after its creation, while it is not deleted. */
+  private checkNewVersion(id: string, key: string, item: Y.Item): void {
+    this.requireAuthor(id, 'edit it');
+    const map = messagesOf(this.doc).get(id) as Y.Map<unknown>;
+    if (!isUuid(key.slice(VERSION_PREFIX.length))) throw forbidden('A version id must be a UUID');
+    if (map._map.has(key) || this.versionKeys.has(`${id}/${key}`)) throw forbidden('A version is written once');
+    this.versionKeys.add(`${id}/${key}`);
+    if (item.content instanceof Y.ContentDeleted) return; // holds nothing: harmless
+    if (map.get(Field.deleted) === true || this.setsDeleted.has(id)) throw forbidden('A deleted message cannot be edited');
+    const value = valueIn(item.content);
+    const problem = this.versionProblem(value);
+    if (problem) throw forbidden(problem);
+    if ((readVersionValue(value)?.at ?? 0) < (map.get(Field.createdAt) as number))
+      throw forbidden('A version cannot be older than its message');
+    const count = (this.newVersions.get(id) ?? 0) + 1;
+    this.newVersions.set(id, count);
+    let held = 0;
+    for (const [k, it] of map._map) if (!it.deleted && isVersionKey(k)) held++;
+    if (held + count > limits.messageVersions.max) throw forbidden(`A message keeps at most ${limits.messageVersions.max} versions`);
+  }
+
+  /** True for an existing message of contract v1 (its text is a Y.Text). */
+  private isOldShape(id: string): boolean {
+    return messagesOf(this.doc).get(id)?.get(Field.text) instanceof Y.Text;
+  }
+
   private checkAuthorValue(field: string, content: Content): void {
-    const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined;
+    const value = valueIn(content);
     if (field === Field.deleted && value !== true) throw forbidden('deleted can only be set to true');
     if (field === Field.editedAt && !(Number.isSafeInteger(value) && (value as number) <= this.options.now + limits.futureSkewMs)) {
       throw forbidden('editedAt must be an integer no more than a few minutes in the future');
@@ -235,8 +327,16 @@ class Checker {
       case 'message':
         throw forbidden('Messages are never removed: set deleted instead');
       case 'field':
+        if (isVersionKey(role.field)) {
+          this.requireAuthor(role.id, 'remove its versions');
+          if (messagesOf(this.doc).get(role.id)?.get(Field.deleted) !== true && !this.setsDeleted.has(role.id)) {
+            throw forbidden("A message's versions are removed only when it is deleted");
+          }
+          break;
+        }
         if (!AUTHOR_FIELDS.has(role.field) || this.created.has(role.id)) throw forbidden(`A message's ${role.field} never changes`);
         this.requireAuthor(role.id, `change ${role.field}`);
+        if (role.field === Field.deleted && !this.setsDeleted.has(role.id)) throw forbidden('A deletion is never taken back');
         break;
       case 'textChar':
         this.requireAuthor(role.id, 'change its text');
@@ -252,10 +352,15 @@ class Checker {
 
   private checkCreatedMessages(): void {
     for (const [id, fields] of this.created) {
-      for (const required of [Field.id, Field.author, Field.createdAt, Field.text, Field.reactions]) {
+      for (const required of [Field.id, Field.author, Field.createdAt, Field.reactions]) {
         if (!fields.has(required)) throw forbidden(`A new message needs ${required}`);
       }
-      const createdAt = ((fields.get(Field.createdAt) as Y.Item).content as Y.ContentAny).arr[0] as number;
+      const original = fields.get(versionKey(originalVersionId(id)));
+      if (!original === !fields.has(Field.text)) throw forbidden('A new message has exactly one text: its first version');
+      const createdAt = valueIn((fields.get(Field.createdAt) as Y.Item).content) as number;
+      if (original && readVersionValue(valueIn(original.content))?.at !== createdAt) {
+        throw forbidden("A message's first version is dated at its createdAt");
+      }
       if (segmentOf(createdAt) !== this.options.segment) throw forbidden(`Message ${id} belongs to segment ${segmentOf(createdAt)}`);
     }
   }
@@ -276,3 +381,6 @@ class Checker {
 }
 
 const isEmoji = (value: unknown): boolean => typeof value === 'string' && isReactionEmoji(value);
+
+/** The one value a map entry's content holds, or undefined when it is not one plain value. */
+const valueIn = (content: Content): unknown => (content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined);

@@ -9,6 +9,7 @@ import { sharedEventExecution } from './graphql/shared-event-execution.js';
 import { bodyLimit } from './http/body-limit.js';
 import { compression } from './http/compression.js';
 import { eventStreamFrames } from './http/event-stream-frames.js';
+import { jsonOnlyGraphql } from './http/json-only-graphql.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
@@ -51,6 +52,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       };
     },
     plugins: [
+      jsonOnlyGraphql('/graphql'),
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),
       syncMessagesEndpoint(deps),

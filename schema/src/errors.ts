@@ -31,6 +31,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** Too many requests; `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A GraphQL POST whose body is not JSON (a form, multipart, text): send application/json. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The request body is larger than the server accepts. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** The query nests deeper than allowed. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseOrigins } from './http/cors.js';
 
 /** Mailboat's configuration: parsed once at boot, frozen, and loud about bad values. */
 export type Config = Readonly<{
@@ -40,6 +41,10 @@ export type Config = Readonly<{
   compactAfterUpdates: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
+  /** Origins of other apps allowed to call the API from a browser (CORS, with credentials). */
+  corsOrigins: readonly string[];
+  /** Strict-Transport-Security max-age in seconds; 0 sends none (set it when served over HTTPS). */
+  hstsMaxAgeSeconds: number;
 }>;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -73,6 +78,18 @@ const envSchema = z.object({
   WEB_DIST: z.string().min(1).optional(),
   COMPACT_AFTER_UPDATES: int(1, 10_000_000).default(1000),
   TRUST_PROXY: bool.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseOrigins(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+  HSTS_MAX_AGE_SECONDS: int(0, 2 * 365 * 86400).default(0),
 });
 
 export class ConfigError extends Error {
@@ -120,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDist: resolve(e.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     compactAfterUpdates: e.COMPACT_AFTER_UPDATES,
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
   });
 }
 

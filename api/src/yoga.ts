@@ -8,12 +8,14 @@ import { buildSchema } from './graphql/schema.js';
 import { sharedEventExecution } from './graphql/shared-event-execution.js';
 import { bodyLimit } from './http/body-limit.js';
 import { compression } from './http/compression.js';
+import { corsFor } from './http/cors.js';
 import { eventStreamFrames } from './http/event-stream-frames.js';
 import { jsonOnlyGraphql } from './http/json-only-graphql.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
 import { requestFacts } from './http/request-facts.js';
+import { securityHeaders } from './http/security-headers.js';
 import { specStatusCodes } from './http/spec-status-codes.js';
 import { staticApp } from './http/static-app.js';
 import { syncMessagesEndpoint } from './http/sync-messages-endpoint.js';
@@ -33,6 +35,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    cors: corsFor(deps.config.corsOrigins),
     graphiql: deps.config.graphiql ? { title: 'Mailboat GraphQL', subscriptionsProtocol: 'SSE' } : false,
     maskedErrors: { isDev: false, maskError: maskUnexpected },
     logging: deps.config.env === 'test' ? 'error' : 'info',
@@ -52,6 +55,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       };
     },
     plugins: [
+      securityHeaders(deps.config.hstsMaxAgeSeconds),
       jsonOnlyGraphql('/graphql'),
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),

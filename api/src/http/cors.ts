@@ -1,0 +1,43 @@
+import type { CORSOptions } from 'graphql-yoga';
+
+/**
+ * CORS for yoga: only the origins listed in CORS_ORIGINS get Access-Control-Allow-* headers
+ * (with credentials, so a frontend team's app on its own origin can call the API and refresh).
+ * Every other origin, `null` included, gets none: browsers then refuse to let that page read
+ * an answer or send a preflighted (JSON) request. The app itself is served by the API, on the
+ * same origin, and needs no CORS at all.
+ */
+export function corsFor(allowed: readonly string[]): (request: Request) => CORSOptions {
+  const origins = new Set(allowed);
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !origins.has(origin)) return false;
+    return {
+      origin,
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept'],
+      maxAge: 600,
+    };
+  };
+}
+
+/** Parses CORS_ORIGINS: comma-separated origins, each exactly scheme://host[:port]; throws naming a bad one. */
+export function parseOrigins(value: string): string[] {
+  const out: string[] = [];
+  for (const raw of value.split(',')) {
+    const candidate = raw.trim();
+    if (candidate === '') continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(candidate).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== candidate.replace(/\/$/, '').toLowerCase()) {
+      throw new Error(`"${candidate}" is not an origin (scheme://host[:port], nothing after it)`);
+    }
+    out.push(origin);
+  }
+  return out;
+}

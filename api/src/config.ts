@@ -31,6 +31,8 @@ export type Config = Readonly<{
   maxAliases: number;
   maxQueryCost: number;
   graphiql: boolean;
+  /** Answer `__schema` / `__type` queries (off by default in production). */
+  introspection: boolean;
   /** Segment documents kept live in memory. */
   cachedSegments: number;
   /** The heap those documents may take, estimated (see doc-cache.ts). */
@@ -73,6 +75,7 @@ const envSchema = z.object({
   MAX_ALIASES: int(1, 1000).default(30),
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
   GRAPHIQL: bool.optional(),
+  INTROSPECTION: bool.optional(),
   CACHED_SEGMENTS: int(1, 1_000_000).default(2000),
   SEGMENT_CACHE_MB: int(1, 1_000_000).default(256),
   WEB_DIST: z.string().min(1).optional(),
@@ -132,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxAliases: e.MAX_ALIASES,
     maxQueryCost: e.MAX_QUERY_COST,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
     cachedSegments: e.CACHED_SEGMENTS,
     segmentCacheBytes: e.SEGMENT_CACHE_MB * 2 ** 20,
     webDist: resolve(e.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),

@@ -12,7 +12,7 @@ import { corsFor } from './http/cors.js';
 import { eventStreamFrames } from './http/event-stream-frames.js';
 import { jsonOnlyGraphql } from './http/json-only-graphql.js';
 import { maskUnexpected } from './http/mask-errors.js';
-import { queryLimits } from './http/query-limits.js';
+import { introspection, queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
 import { requestFacts } from './http/request-facts.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -62,6 +62,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       syncMessagesEndpoint(deps),
       staticApp(deps.config.webDist),
       queryLimits(deps.config),
+      introspection(deps.config.introspection),
       writeRateLimit(),
       specStatusCodes(),
       useReadinessCheck({

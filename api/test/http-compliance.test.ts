@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
@@ -13,21 +11,8 @@ import { createRateLimits } from '../src/http/rate-limits.js';
 import { createAppPubSub } from '../src/pubsub.js';
 import { SegmentCache } from '../src/sync/doc-cache.js';
 import { createMailboatYoga } from '../src/yoga.js';
-import { backends, startTestApp, type TestApp, testEnv, useTestApp } from './harness.js';
-
-/** Serves `app` on a real HTTP listener on 127.0.0.1, on a free port; `close` stops it. */
-export async function listen(app: TestApp): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer(app.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { backends, startTestApp, testEnv, useTestApp } from './harness.js';
+import { listen } from './listen.js';
 
 const JSON_TYPE = 'application/json';
 const GQL_RESPONSE = 'application/graphql-response+json';

@@ -51,6 +51,8 @@ export const ErrorCode = {
   MISSING_DEPENDENCIES: 'MISSING_DEPENDENCIES',
   /** The `events` stream ended because this server may have missed events: resubscribe, then catch up with segmentDiffs or changes. */
   EVENTS_INTERRUPTED: 'EVENTS_INTERRUPTED',
+  /** The device or account already has as many open `events` streams as allowed: close one (or wait for a dead one to time out). */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   /** A pushed update is over the size limit: split the change. */
   UPDATE_TOO_LARGE: 'UPDATE_TOO_LARGE',
 } as const;

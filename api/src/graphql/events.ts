@@ -11,6 +11,7 @@ import { DeviceRef } from './device.js';
 import { hubOf } from './events-hub.js';
 import { EventQueue } from './events-queue.js';
 import { encodeGlobalId } from './global-ids.js';
+import { streamCapsOf } from './stream-caps.js';
 import { UserRef } from './user.js';
 
 /** This node may have missed events from other nodes (see fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */
@@ -146,10 +147,12 @@ export const MAX_QUEUED_EVENTS = 1024;
  * delivered before the device is confirmed unrevoked.
  *
  * The pubsub subscriptions are shared by all streams of a user, device and node (events-hub.ts).
+ * Throws TOO_MANY_STREAMS when the device or user already holds their cap of streams on this
+ * node (stream-caps.ts).
  */
 export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableIterator<AccountEvent> {
   const hub = hubOf(deps.pubsub);
-  const stops: (() => void)[] = [];
+  const stops: (() => void)[] = [streamCapsOf(deps.pubsub).open(viewer)];
   const stream = new EventQueue<AccountEvent>({
     limit: MAX_QUEUED_EVENTS,
     overflow: eventsInterrupted,

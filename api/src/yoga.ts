@@ -15,6 +15,7 @@ import { maskUnexpected } from './http/mask-errors.js';
 import { introspection, queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
 import { requestFacts } from './http/request-facts.js';
+import { requestIds } from './http/request-ids.js';
 import { securityHeaders } from './http/security-headers.js';
 import { specStatusCodes } from './http/spec-status-codes.js';
 import { staticApp } from './http/static-app.js';
@@ -55,6 +56,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       };
     },
     plugins: [
+      requestIds(),
       securityHeaders(deps.config.hstsMaxAgeSeconds),
       jsonOnlyGraphql('/graphql'),
       bodyLimit(deps.config.maxBodyBytes),

@@ -33,6 +33,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A GraphQL POST whose body is not JSON (a form, multipart, text): send application/json. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** Something failed that nobody planned for; `extensions.requestId` names it in the server's log. Nothing was changed. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** The request body is larger than the server accepts. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** The query nests deeper than allowed. */

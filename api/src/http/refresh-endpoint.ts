@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { refreshSession } from '../auth/refresh.js';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
-import { jsonError } from './json-error.js';
+import { internalError, jsonError } from './json-error.js';
 import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
 import { requestFacts } from './request-facts.js';
 
@@ -47,7 +47,10 @@ export function refreshEndpoint(deps: AppDeps): Plugin {
         };
         endResponse(new Response(JSON.stringify(body), { status: 200, headers }));
       } catch (e) {
-        if (!(e instanceof AppError)) throw e;
+        if (!(e instanceof AppError)) {
+          endResponse(internalError(request, e));
+          return;
+        }
         const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
         const extra: Record<string, string> =
           fromCookie !== undefined && status === 401 ? { 'set-cookie': clearedRefreshCookie(facts.secure) } : {};

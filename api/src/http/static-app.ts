@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
+import { internalError } from './json-error.js';
 
 const API_PATHS = ['/graphql', '/auth/', '/sync/', '/health', '/ready'];
 
@@ -48,9 +49,10 @@ export const CONTENT_SECURITY_POLICY = [
  */
 export function staticApp(root: string): Plugin {
   const base = resolve(root);
+  // A file that cannot be read (permissions, I/O) is not the client's business: it is logged and answered as a 500.
   const file = async (path: string) => {
     const info = await stat(path).catch(() => undefined);
-    return info?.isFile() ? readFile(path) : undefined;
+    return info?.isFile() ? readFile(path).catch((e: unknown) => ({ failed: e })) : undefined;
   };
   return {
     async onRequest({ request, url, endResponse }) {
@@ -67,6 +69,10 @@ export function staticApp(root: string): Plugin {
       const navigation = !asset && (request.headers.get('accept') ?? '').includes('text/html');
       const body = asset ?? (navigation ? await file(resolve(base, 'index.html')) : undefined);
       if (!body) return;
+      if ('failed' in body) {
+        endResponse(internalError(request, body.failed));
+        return;
+      }
       const type = asset ? (TYPES[extname(path)] ?? 'application/octet-stream') : TYPES['.html'];
       const immutable = asset !== undefined && url.pathname.startsWith('/assets/');
       const headers: Record<string, string> = {

@@ -1,16 +1,17 @@
-import { codePointLength, limits, normalizeHandle } from '@mailboat/schema';
+import { codePointLength, limits, normalizeHandle, visibleTextProblem } from '@mailboat/schema';
 import { badInput } from './errors.js';
 
 /** Input checks shared by services. Each returns the normalized value or throws BAD_USER_INPUT naming the field. */
 
+/** A name or title: trimmed, one line, within `bounds` code points, and obeying the text rules every text obeys (schema's text.ts). */
 export function text(field: string, value: string, bounds: { min: number; max: number }): string {
   const trimmed = value.trim();
   const length = codePointLength(trimmed);
   if (length < bounds.min || length > bounds.max) {
     throw badInput(field, `${field} must be ${bounds.min} to ${bounds.max} characters`);
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw badInput(field, `${field} must not contain control characters`);
+  const problem = visibleTextProblem(trimmed, field, { singleLine: true });
+  if (problem) throw badInput(field, problem);
   return trimmed;
 }
 

@@ -1,7 +1,7 @@
 import { limits } from './limits.js';
 
 /**
- * The rules for text people write (message text today), in one place: the Yjs write rules,
+ * The rules for text people write (messages, names, titles), in one place: the Yjs write rules,
  * the plain GraphQL API and the app all judge text with these functions, so a value refused
  * by one way in is refused by every way in, with the same reason.
  *
@@ -20,6 +20,8 @@ import { limits } from './limits.js';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What a one-line label (a name, a title) may not hold besides the rest. */
+const LINE_BREAK_OR_TAB = /[\t\n\r\u2028\u2029]/;
 /** White space and characters that take no room: what text made only of shows nothing. */
 const INVISIBLE = /^[\s\u180e\u200b-\u200f\u2028\u2029\u2060-\u2064\u061c\ufeff]*$/u;
 
@@ -31,12 +33,25 @@ export function textFragmentProblem(fragment: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `text` is refused by the character rules above (as `<field> must ...`), or undefined:
+ * for every text a person writes and others read, whatever its length limits (a message, a
+ * display name, a conversation title, a device name). Labels are `singleLine`.
+ */
+export function visibleTextProblem(text: string, field = 'text', options: { singleLine?: boolean } = {}): string | undefined {
+  if (INVISIBLE.test(text)) return `${field} must not be empty`;
+  if (options.singleLine && LINE_BREAK_OR_TAB.test(text)) return `${field} must be one line, without tabs`;
+  if (LONE_SURROGATE.test(text)) return `${field} must be well-formed Unicode`;
+  if (FORBIDDEN_CHARACTER.test(text)) {
+    return `${field} must not contain control characters (other than tab and newline) or bidirectional overrides`;
+  }
+  return undefined;
+}
+
 /** Why `text` is refused as a message's whole text, or undefined when it is acceptable as it is. */
 export function messageTextProblem(text: string): string | undefined {
   if (text.length > limits.messageText.max) return `text may be at most ${limits.messageText.max} characters`;
-  if (INVISIBLE.test(text)) return 'text must not be empty';
-  if (LONE_SURROGATE.test(text)) return 'text must be well-formed Unicode';
-  return textFragmentProblem(text);
+  return visibleTextProblem(text);
 }
 
 /** The text a person typed as it is stored: trimmed. Check it with messageTextProblem. */

@@ -1,4 +1,4 @@
-import { ErrorCode, limits, normalizeHandle } from '@mailboat/schema';
+import { ErrorCode, limits } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { type SessionTokens, startDeviceSession, withAccessToken } from '../auth/sessions.js';
@@ -44,7 +44,7 @@ export async function signUp(
 /** Checks the password and registers a new signed-in device. Throws INVALID_CREDENTIALS without saying which part was wrong. */
 export async function signIn(deps: AppDeps, input: { handle: string; password: string; device: validate.DeviceInput }): Promise<SignedIn> {
   const device = validate.device(input.device);
-  const user = await findUserByHandle(deps.db, normalizeHandle(input.handle));
+  const user = await findUserByHandle(deps.db, validate.handle(input.handle));
   decoyHash ??= hashPassword('decoy password', deps.config.passwordHashCost);
   const matches = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash));
   if (!user || !matches) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong handle or password');

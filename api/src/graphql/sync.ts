@@ -99,6 +99,7 @@ builder.objectField(ConversationRef, 'segments', (t) =>
       type: SegmentInfo,
       description: 'Segments that hold messages, newest first: page back through history one segment at a time.',
       resolve: async (c, args, ctx) => {
+        if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
         const size = Math.min(args.first ?? limits.pageSize.default, limits.pageSize.max);
         const before = args.after ? Number.parseInt(args.after, 10) : undefined;
         if (before !== undefined && Number.isNaN(before)) throw badInput('after', 'Invalid pagination cursor');

@@ -1,4 +1,3 @@
-import { normalizeHandle } from '@mailboat/schema';
 import { findUserByHandle } from '../accounts/users-repository.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { Viewer } from '../context.js';
@@ -7,6 +6,7 @@ import { type ConversationWithRole, getConversation } from '../conversations/con
 import type { DeviceRow } from '../db/tables.js';
 import { findDevice } from '../devices/devices-repository.js';
 import { listDevices } from '../devices/devices-service.js';
+import * as validate from '../validate.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, keysetConnection } from './cursors.js';
@@ -73,7 +73,7 @@ builder.queryFields((t) => ({
     args: { handle: t.arg.string({ required: true }) },
     resolve: async (_, { handle }, ctx) => {
       requireViewer(ctx);
-      return (await findUserByHandle(ctx.db, normalizeHandle(handle))) ?? null;
+      return (await findUserByHandle(ctx.db, validate.handle(handle))) ?? null;
     },
   }),
   conversation: t.field({

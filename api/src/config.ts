@@ -27,6 +27,8 @@ export type Config = Readonly<{
   maxBodyBytes: number;
   writesPerMinute: number;
   authAttemptsPerMinute: number;
+  /** Refused requests (bad input, bad tokens, over a query limit) one address may send per minute before being refused unread. */
+  refusedRequestsPerMinute: number;
   maxQueryDepth: number;
   maxAliases: number;
   maxQueryCost: number;
@@ -71,6 +73,7 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   WRITES_PER_MINUTE: int(1, 1_000_000).default(600),
   AUTH_ATTEMPTS_PER_MINUTE: int(1, 1_000_000).default(20),
+  REFUSED_REQUESTS_PER_MINUTE: int(1, 1_000_000).default(300),
   MAX_QUERY_DEPTH: int(2, 100).default(12),
   MAX_ALIASES: int(1, 1000).default(30),
   MAX_QUERY_COST: int(10, 1_000_000).default(5000),
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     writesPerMinute: e.WRITES_PER_MINUTE,
     authAttemptsPerMinute: e.AUTH_ATTEMPTS_PER_MINUTE,
+    refusedRequestsPerMinute: e.REFUSED_REQUESTS_PER_MINUTE,
     maxQueryDepth: e.MAX_QUERY_DEPTH,
     maxAliases: e.MAX_ALIASES,
     maxQueryCost: e.MAX_QUERY_COST,

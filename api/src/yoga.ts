@@ -14,6 +14,7 @@ import { jsonOnlyGraphql } from './http/json-only-graphql.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { introspection, queryLimits } from './http/query-limits.js';
 import { refreshEndpoint } from './http/refresh-endpoint.js';
+import { refusedBudget } from './http/refused-budget.js';
 import { requestFacts } from './http/request-facts.js';
 import { requestIds } from './http/request-ids.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -58,6 +59,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
     plugins: [
       requestIds(),
       securityHeaders(deps.config.hstsMaxAgeSeconds),
+      refusedBudget(deps, '/graphql'),
       jsonOnlyGraphql('/graphql'),
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),

@@ -20,6 +20,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     PASSWORD_HASH_COST: '10',
     WRITES_PER_MINUTE: '100000',
     AUTH_ATTEMPTS_PER_MINUTE: '100000',
+    REFUSED_REQUESTS_PER_MINUTE: '100000',
     ...overrides,
   };
 }

@@ -52,6 +52,7 @@ export function startApi(env: Record<string, string> = {}): () => App {
       PASSWORD_HASH_COST: '10',
       WRITES_PER_MINUTE: '100000',
       AUTH_ATTEMPTS_PER_MINUTE: '100000',
+      REFUSED_REQUESTS_PER_MINUTE: '100000',
       ...env,
     });
     app = await createApp(config, await connectPGlite());

@@ -1,16 +1,22 @@
-import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { AppError } from '../errors.js';
+import { writeWeight } from './write-weight.js';
 
-/** Counts each signed-in mutation request against its user's write limit; over it, nothing executes. */
+/**
+ * Charges each signed-in mutation request its weight (write-weight.ts: one per mutation
+ * field, one per pushed update) against its user's write budget; a request that does not fit
+ * in what is left executes nothing.
+ */
 export function writeRateLimit(): Plugin<Context> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as Context;
-      if (!ctx.viewer || getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      if (!ctx.viewer) return;
+      const weight = writeWeight(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (weight === 0) return;
       try {
-        await ctx.rateLimits.consumeWrite(ctx.viewer.userId);
+        await ctx.rateLimits.consumeWrite(ctx.viewer.userId, weight);
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         setResultAndStopExecution({ errors: [e] });

@@ -8,7 +8,7 @@ import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode, type V
  */
 export function writeWeight(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'mutation') return 0;
+  if (operation?.operation !== 'mutation') return 0;
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])),
   );

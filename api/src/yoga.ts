@@ -10,6 +10,7 @@ import { bodyLimit } from './http/body-limit.js';
 import { compression } from './http/compression.js';
 import { corsFor } from './http/cors.js';
 import { eventStreamFrames } from './http/event-stream-frames.js';
+import { graphiqlPage } from './http/graphiql-page.js';
 import { jsonOnlyGraphql } from './http/json-only-graphql.js';
 import { maskUnexpected } from './http/mask-errors.js';
 import { introspection, queryLimits } from './http/query-limits.js';
@@ -38,7 +39,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     cors: corsFor(deps.config.corsOrigins),
-    graphiql: deps.config.graphiql ? { title: 'Mailboat GraphQL', subscriptionsProtocol: 'SSE' } : false,
+    graphiql: false, // served by graphiqlPage, from this server's own files
     maskedErrors: { isDev: false, maskError: maskUnexpected },
     logging: deps.config.env === 'test' ? 'error' : 'info',
     context: async ({ request, ...serverContext }): Promise<RequestContext> => {
@@ -63,6 +64,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       jsonOnlyGraphql('/graphql'),
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),
+      ...(deps.config.graphiql ? [graphiqlPage('/graphql')] : []),
       syncMessagesEndpoint(deps),
       staticApp(deps.config.webDist),
       queryLimits(deps.config),

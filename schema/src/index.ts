@@ -1,3 +1,4 @@
+export { applyChecked, IntegrationFailedError } from './doc/apply.js';
 export * from './doc/hlc.js';
 export * from './doc/model.js';
 export * from './doc/refusals.js';

@@ -1,11 +1,14 @@
 import * as Y from 'yjs';
 import { isReactionEmoji, isUuid, limits } from '../limits.js';
 import { messageTextProblem, textFragmentProblem } from '../text.js';
+import { rememberIntegration } from './apply.js';
+import { Integration } from './integration.js';
 import {
   AUTHOR_FIELDS,
   CREATION_FIELDS,
   Field,
   isVersionKey,
+  MESSAGES,
   messagesOf,
   originalVersionId,
   readVersionValue,
@@ -24,7 +27,7 @@ import { segmentOf } from './segments.js';
  * Rules (the shape is in model.ts): a new message's author is the writer, and it is created
  * with exactly its first version ("v:<id>", at = createdAt), or, in the old shape an app not
  * yet updated still writes, with a `text` Y.Text; only the author adds versions, each under
- * a fresh UUID, written once, no earlier than createdAt, never to a deleted message, at most
+ * a fresh UUID, written once, no earlier than createdAt, at most
  * limits.messageVersions.max of them; versions are removed only by the author and only with
  * (or after) `deleted: true`, which is never taken back; the old shape's `text` and
  * `editedAt` are changed only by the author; a user sets or removes only their own reaction;
@@ -70,12 +73,11 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, writer: Writer, opti
   } catch {
     throw malformed('not a Yjs update');
   }
-  return new Checker(doc, decoded, writer, options).run();
+  return new Checker(doc, update, decoded, writer, options).run();
 }
 
 class Checker {
-  private readonly byClient = new Map<number, Struct[]>();
-  private readonly fromUpdate = new WeakSet<Struct>();
+  private readonly integration: Integration;
   private readonly placement: Placement;
   private readonly created = new Map<string, Map<string, Y.Item>>();
   private readonly inserted = new Map<string, number>();
@@ -94,53 +96,60 @@ class Checker {
   /** "message id/version key" of the versions this update writes. */
   private readonly versionKeys = new Set<string>();
 
+  /** Works out where Yjs will integrate each struct (integration.ts); throws UpdateRefusedError when it would not cleanly. */
   constructor(
     private readonly doc: Y.Doc,
+    update: Uint8Array,
     private readonly decoded: Decoded,
     private readonly writer: Writer,
     private readonly options: CheckOptions,
   ) {
-    for (const s of decoded.structs) {
-      this.fromUpdate.add(s);
-      const list = this.byClient.get(s.id.client) ?? [];
-      list.push(s);
-      this.byClient.set(s.id.client, list);
-    }
-    for (const list of this.byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
-    this.placement = new Placement(doc, this.byClient, this.fromUpdate);
+    this.integration = new Integration(doc, update, decoded.structs);
+    this.placement = new Placement(this.integration);
   }
 
+  /** Judges what lands, where the integration model lands it, then the deletions; records the judgement for applyChecked. */
   run(): CheckResult {
     const fresh = this.newStructs();
     const items = fresh.filter((s): s is Y.Item => s instanceof Y.Item);
-    const withRoles = items.map((item) => [item, this.placement.roleOf(item, 0)] as const);
+    const withRoles = items.map((item) => [item, this.placement.roleOf(item)] as const);
     for (const [item, role] of withRoles) {
       if (role.kind === 'message') this.createMessage(item, role.id);
       if (role.kind === 'field' && role.field === Field.deleted && valueIn(item.content) === true) this.setsDeleted.add(role.id);
     }
-    for (const [item, role] of withRoles) if (role.kind !== 'message') this.checkInsertion(item, role);
+    // A message's creation fields first, whatever order its clients come in, so later changes
+    // in the same update (an edit or a delete merged from the outbox) are judged against them.
+    const creation = withRoles.filter(([, role]) => this.isCreationField(role));
+    for (const [item, role] of creation) this.checkInsertion(item, role);
+    for (const [item, role] of withRoles) if (role.kind !== 'message' && !this.isCreationField(role)) this.checkInsertion(item, role);
     this.checkDeletions();
     this.checkCreatedMessages();
     this.checkTextLengths();
+    rememberIntegration(this.result, this.integration, this.placement);
     return this.result;
   }
 
-  /** Structs not yet in the document, in order; refuses gaps and foreign client IDs. */
-  private newStructs(): Struct[] {
-    const out: Struct[] = [];
-    for (const [client, list] of this.byClient) {
-      const known = this.placement.state(client);
-      let next = known;
-      for (const s of list) {
-        const end = s.id.clock + s.length;
-        if (end <= known) continue; // already integrated: a duplicate, harmless
-        if (s.id.clock > next || s instanceof Y.Skip) throw missing();
-        next = Math.max(next, end);
+  /**
+   * The structs that land (trimmed to what the document lacks), in integration order; refuses
+   * foreign client IDs, and any struct naming a root type other than the messages map (Yjs
+   * creates a root type it reads, even for a struct it then skips).
+   */
+  private newStructs(): (Y.Item | Y.GC)[] {
+    for (const s of this.decoded.structs) {
+      const root: unknown = s instanceof Y.Item ? s.parent : null; // a decoded item names a root type by a string
+      if (typeof root === 'string' && root !== MESSAGES) {
+        throw forbidden(`Not part of the conversation model: unknown root type "${root.slice(0, 40)}"`);
+      }
+    }
+    const out: (Y.Item | Y.GC)[] = [];
+    for (const { struct } of this.integration.landings) {
+      const { client } = struct.id;
+      if (!this.result.clients.has(client)) {
         if (!this.writer.mayUseClient(client)) throw forbidden(`Yjs client ${client} belongs to another device in this document`);
         this.result.clients.add(client);
-        this.result.changes = true;
-        out.push(s);
       }
+      this.result.changes = true;
+      out.push(struct);
     }
     return out;
   }
@@ -174,14 +183,14 @@ class Checker {
         return;
       case 'field': {
         const fields = this.created.get(role.id);
-        if (fields) {
-          const allowed = isVersionKey(role.field)
-            ? role.field === versionKey(originalVersionId(role.id))
-            : CREATION_FIELDS.has(role.field);
-          if (!allowed) throw forbidden(`A new message may not set "${role.field.slice(0, 60)}"`);
-          if (fields.has(role.field) || deleted) throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
-          this.checkCreationValue(role.id, role.field, item.content);
+        if (fields && this.isCreationField(role)) {
+          // The first version may reach us already removed, when the same update deletes the message.
+          const removedOriginal = deleted && isVersionKey(role.field) && this.setsDeleted.has(role.id);
+          if (fields.has(role.field) || (deleted && !removedOriginal)) throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
+          if (!removedOriginal) this.checkCreationValue(role.id, role.field, item.content);
           fields.set(role.field, item);
+        } else if (fields && !isVersionKey(role.field) && !AUTHOR_FIELDS.has(role.field)) {
+          throw forbidden(`A new message may not set "${role.field.slice(0, 60)}"`);
         } else if (isVersionKey(role.field)) {
           this.checkNewVersion(role.id, role.field, item);
         } else {
@@ -256,30 +265,49 @@ class Checker {
     return messageTextProblem(version.text);
   }
 
-  /** A version added to a message that exists: by its author, fresh, well-formed, after its creation, while it is not deleted. */
+  /**
+   * A version added to a message that exists: by its author, fresh, well-formed, after its
+   * creation. A version of a message already deleted is accepted (an edit made offline that
+   * arrives after the delete: delete wins, so it is never shown, and the author's devices
+   * purge it), so that race never asks anyone to undo anything.
+   */
   private checkNewVersion(id: string, key: string, item: Y.Item): void {
     this.requireAuthor(id, 'edit it');
-    const map = messagesOf(this.doc).get(id) as Y.Map<unknown>;
+    const map = messagesOf(this.doc).get(id) as Y.Map<unknown> | undefined; // undefined: created by this update
     if (!isUuid(key.slice(VERSION_PREFIX.length))) throw forbidden('A version id must be a UUID');
-    if (map._map.has(key) || this.versionKeys.has(`${id}/${key}`)) throw forbidden('A version is written once');
+    if (map?._map.has(key) || this.versionKeys.has(`${id}/${key}`)) throw forbidden('A version is written once');
     this.versionKeys.add(`${id}/${key}`);
     if (item.content instanceof Y.ContentDeleted) return; // holds nothing: harmless
-    if (map.get(Field.deleted) === true || this.setsDeleted.has(id)) throw forbidden('A deleted message cannot be edited');
     const value = valueIn(item.content);
     const problem = this.versionProblem(value);
     if (problem) throw forbidden(problem);
-    if ((readVersionValue(value)?.at ?? 0) < (map.get(Field.createdAt) as number))
+    if ((readVersionValue(value)?.at ?? 0) < this.createdAtOf(id))
       throw forbidden('A version cannot be older than its message');
     const count = (this.newVersions.get(id) ?? 0) + 1;
     this.newVersions.set(id, count);
-    let held = 0;
-    for (const [k, it] of map._map) if (!it.deleted && isVersionKey(k)) held++;
+    let held = map ? 0 : 1; // a message created by this update holds its first version
+    for (const [k, it] of map?._map ?? []) if (!it.deleted && isVersionKey(k)) held++;
     if (held + count > limits.messageVersions.max) throw forbidden(`A message keeps at most ${limits.messageVersions.max} versions`);
   }
 
-  /** True for an existing message of contract v1 (its text is a Y.Text). */
+  /** True for a message of contract v1 (its text is a Y.Text), existing or created by this update. */
   private isOldShape(id: string): boolean {
+    const created = this.created.get(id);
+    if (created) return created.has(Field.text);
     return messagesOf(this.doc).get(id)?.get(Field.text) instanceof Y.Text;
+  }
+
+  /** True for a field the creation of a message created by this update writes (its first version included). */
+  private isCreationField(role: Role): boolean {
+    if (role.kind !== 'field' || !this.created.has(role.id)) return false;
+    return CREATION_FIELDS.has(role.field) || role.field === versionKey(originalVersionId(role.id));
+  }
+
+  /** The createdAt of an existing message, or of one this update creates (0 while unknown). */
+  private createdAtOf(id: string): number {
+    const created = this.created.get(id)?.get(Field.createdAt);
+    const value = created ? valueIn(created.content) : messagesOf(this.doc).get(id)?.get(Field.createdAt);
+    return typeof value === 'number' ? value : 0;
   }
 
   private checkAuthorValue(field: string, content: Content): void {
@@ -290,29 +318,21 @@ class Checker {
     }
   }
 
+  /**
+   * Deletions, judged on the document as the update leaves it (Yjs applies them after the
+   * structs): a range reaching past what the client will have stays pending in Yjs, so it is
+   * refused as missing; each item it removes is judged where it sits (or lands).
+   */
   private checkDeletions(): void {
     for (const [client, ranges] of this.decoded.ds.clients) {
+      const state = this.integration.state(client);
       for (const { clock, len } of ranges) {
-        const end = clock + len;
-        const known = this.placement.state(client);
-        if (clock < known) {
-          const structs = this.doc.store.clients.get(client) as Struct[];
-          for (let i = Y.findIndexSS(structs as never, clock); i < structs.length && (structs[i] as Struct).id.clock < end; i++) {
-            const s = structs[i] as Struct;
-            if (s instanceof Y.Item && !s.deleted) this.checkDeletion(s);
-          }
-        }
-        if (end > known) {
-          const list = this.byClient.get(client) ?? [];
-          let covered = known;
-          for (const s of list) {
-            if (s.id.clock + s.length <= Math.max(clock, known) || s.id.clock >= end) continue;
-            if (s.id.clock > covered) throw missing();
-            covered = s.id.clock + s.length;
-            if (s instanceof Y.Item) this.checkDeletion(s);
-          }
-          if (covered < end) throw missing();
-        }
+        if (len <= 0) throw malformed('an empty deletion');
+        if (clock + len > state) throw missing();
+        this.integration.forEachIn(client, clock, clock + len, (s, landing) => {
+          if (!(s instanceof Y.Item) || s.deleted || (landing && (landing.place === null || s.content instanceof Y.ContentDeleted))) return;
+          this.checkDeletion(s);
+        });
       }
     }
   }
@@ -334,7 +354,7 @@ class Checker {
           }
           break;
         }
-        if (!AUTHOR_FIELDS.has(role.field) || this.created.has(role.id)) throw forbidden(`A message's ${role.field} never changes`);
+        if (!AUTHOR_FIELDS.has(role.field)) throw forbidden(`A message's ${role.field} never changes`);
         this.requireAuthor(role.id, `change ${role.field}`);
         if (role.field === Field.deleted && !this.setsDeleted.has(role.id)) throw forbidden('A deletion is never taken back');
         break;
@@ -358,7 +378,8 @@ class Checker {
       const original = fields.get(versionKey(originalVersionId(id)));
       if (!original === !fields.has(Field.text)) throw forbidden('A new message has exactly one text: its first version');
       const createdAt = valueIn((fields.get(Field.createdAt) as Y.Item).content) as number;
-      if (original && readVersionValue(valueIn(original.content))?.at !== createdAt) {
+      const removed = original?.content instanceof Y.ContentDeleted; // deleted by the same update (checked on insertion)
+      if (original && !removed && readVersionValue(valueIn(original.content))?.at !== createdAt) {
         throw forbidden("A message's first version is dated at its createdAt");
       }
       if (segmentOf(createdAt) !== this.options.segment) throw forbidden(`Message ${id} belongs to segment ${segmentOf(createdAt)}`);

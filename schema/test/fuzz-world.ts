@@ -74,7 +74,6 @@ export const hostileCommand: fc.Arbitrary<Command> = fc.record({
 
 export const anyCommand = fc.oneof({ weight: 3, arbitrary: honestCommand }, { weight: 1, arbitrary: hostileCommand });
 
-
 type Device = {
   who: Who;
   userId: string;

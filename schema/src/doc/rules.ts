@@ -186,7 +186,8 @@ class Checker {
         if (fields && this.isCreationField(role)) {
           // The first version may reach us already removed, when the same update deletes the message.
           const removedOriginal = deleted && isVersionKey(role.field) && this.setsDeleted.has(role.id);
-          if (fields.has(role.field) || (deleted && !removedOriginal)) throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
+          if (fields.has(role.field) || (deleted && !removedOriginal))
+            throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
           if (!removedOriginal) this.checkCreationValue(role.id, role.field, item.content);
           fields.set(role.field, item);
         } else if (fields && !isVersionKey(role.field) && !AUTHOR_FIELDS.has(role.field)) {
@@ -281,8 +282,7 @@ class Checker {
     const value = valueIn(item.content);
     const problem = this.versionProblem(value);
     if (problem) throw forbidden(problem);
-    if ((readVersionValue(value)?.at ?? 0) < this.createdAtOf(id))
-      throw forbidden('A version cannot be older than its message');
+    if ((readVersionValue(value)?.at ?? 0) < this.createdAtOf(id)) throw forbidden('A version cannot be older than its message');
     const count = (this.newVersions.get(id) ?? 0) + 1;
     this.newVersions.set(id, count);
     let held = map ? 0 : 1; // a message created by this update holds its first version

@@ -58,4 +58,12 @@ describe('GraphQL accepts JSON bodies only', () => {
       expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
     }
   });
+
+  it('names whose session a refresh continues, so the app can tell it is still its own account', async () => {
+    const { client } = app();
+    const ana = await client.signUp('whose');
+    const refreshed = await client.refresh(ana.refreshToken);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toMatchObject({ userId: ana.userId, deviceId: ana.deviceId });
+  });
 });

@@ -24,8 +24,15 @@ const invalid = () => new AppError(ErrorCode.REFRESH_TOKEN_INVALID, 'The refresh
  * and a new one issued, so the device still holds exactly one live token; a copy of the
  * old token replayed by someone else kills the device's own successor, whose next use is
  * then caught as reuse.
+ *
+ * Answers with whose session it is (user and device), so a client can check it is still the
+ * account it believes it holds.
  */
-export async function refreshSession(deps: AppDeps, presented: string, now = new Date()): Promise<SessionTokens> {
+export async function refreshSession(
+  deps: AppDeps,
+  presented: string,
+  now = new Date(),
+): Promise<SessionTokens & { userId: string; deviceId: string }> {
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const token = await lockRefreshTokenByHash(trx, hashSecret(presented));
     if (!token) return { kind: 'invalid' } as const;
@@ -51,7 +58,11 @@ export async function refreshSession(deps: AppDeps, presented: string, now = new
       401,
     );
   }
-  return withAccessToken(deps.config, outcome.device, outcome.issued);
+  return {
+    ...(await withAccessToken(deps.config, outcome.device, outcome.issued)),
+    userId: outcome.device.user_id,
+    deviceId: outcome.device.id,
+  };
 }
 
 /**

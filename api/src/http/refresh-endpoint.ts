@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { refreshSession } from '../auth/refresh.js';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
+import { encodeGlobalId } from '../graphql/global-ids.js';
 import { internalError, jsonError } from './json-error.js';
 import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
 import { requestFacts } from './request-facts.js';
@@ -10,8 +11,10 @@ import { requestFacts } from './request-facts.js';
 /**
  * POST /auth/refresh — rotates a refresh token into a new access token and refresh token.
  * Browsers send nothing but the HttpOnly cookie; other clients send {"refreshToken": "..."}
- * as JSON and get the new refresh token in the body. A cookie-authenticated request must be
- * same-origin (Sec-Fetch-Site, else Origin), or it gets 403 CROSS_SITE_REQUEST.
+ * as JSON and get the new refresh token in the body. The answer names the session's user and
+ * device (`userId`, `deviceId`), so a client can check it is the account it holds (login
+ * CSRF). A cookie-authenticated request must be same-origin (Sec-Fetch-Site, else Origin), or
+ * it gets 403 CROSS_SITE_REQUEST.
  */
 export function refreshEndpoint(deps: AppDeps): Plugin {
   return {
@@ -40,6 +43,8 @@ export function refreshEndpoint(deps: AppDeps): Plugin {
         if (fromCookie !== undefined)
           headers.append('set-cookie', refreshCookie(tokens.refreshToken, tokens.refreshTokenExpiresAt, facts.secure));
         const body = {
+          userId: encodeGlobalId('User', tokens.userId),
+          deviceId: encodeGlobalId('Device', tokens.deviceId),
           accessToken: tokens.accessToken,
           accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString(),
           refreshToken: fromCookie === undefined ? tokens.refreshToken : null,

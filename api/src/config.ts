@@ -76,7 +76,7 @@ const envSchema = z.object({
   REFUSED_REQUESTS_PER_MINUTE: int(1, 1_000_000).default(300),
   MAX_QUERY_DEPTH: int(2, 100).default(12),
   MAX_ALIASES: int(1, 1000).default(30),
-  MAX_QUERY_COST: int(10, 1_000_000).default(5000),
+  MAX_QUERY_COST: int(10, 10_000_000).default(30_000),
   GRAPHIQL: bool.optional(),
   INTROSPECTION: bool.optional(),
   CACHED_SEGMENTS: int(1, 1_000_000).default(2000),

@@ -82,6 +82,7 @@ describe.each(backends)('compacting segment update logs on %s', (backend) => {
   }> {
     const { client } = app();
     const { ana, bo, conversationId } = await client.directPair();
+    await client.backdate(conversationId, 3 * 3_600_000); // so it may hold messages of past hours
     const segment = segmentOf(Date.now()) - 2; // a whole past hour
     return { client, ana, bo, conversationId, segment, key: { conversationId: rawId(conversationId), segment } };
   }

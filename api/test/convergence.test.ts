@@ -76,6 +76,7 @@ describe.each(backends)('devices converge on %s', (backend) => {
       ana.accessToken,
     );
     const conversationId = createGroupConversation.id as string;
+    await client.backdate(conversationId, 3 * 3_600_000); // messages go into the two past hours too
     const now = Date.now();
     const current = segmentOf(now);
     const segments = [current - 2, current - 1, current].map((segment) => ({ conversationId, segment }));
@@ -105,9 +106,15 @@ describe.each(backends)('devices converge on %s', (backend) => {
     const accepted = new Set<string>();
     const stats = { snapshots: 0, pushes: 0, accepted: 0, duplicate: 0, missing: 0, lost: 0, compactions: 0, events: 0 };
 
+    // An edit that reaches the server after a deletion of its message is refused, and the app
+    // rolls it back (web/src/sync/rollback.ts); these devices do not roll back, so a message is
+    // either edited (concurrently, by any of its author's devices) or deleted, never both. The
+    // race itself is covered in message-versions.test.ts.
+    const deletable = (m: Message) => Number.parseInt(m.id.slice(-1), 16) % 2 === 1;
     const write = (d: Device) => {
       const seg = pick(segments).segment;
       const mine = (m: Message) => m.author === d.sync.session.userId && !m.deleted;
+      const editable = (m: Message) => mine(m) && !deletable(m);
       const known = d.sync.messages(conversationId, seg);
       const r = random();
       if (r < 0.5 || known.length === 0) {
@@ -116,11 +123,11 @@ describe.each(backends)('devices converge on %s', (backend) => {
         const { id } = d.sync.send(conversationId, `${d.name} says ${Math.floor(random() * 1e6)}`, start + Math.floor(random() * span));
         created.set(d.sync.outbox.at(-1) as Pending, id);
         written.add(id);
-      } else if (r < 0.7 && known.some(mine)) {
-        const m = pick(known.filter(mine));
+      } else if (r < 0.7 && known.some(editable)) {
+        const m = pick(known.filter(editable));
         d.sync.edit(conversationId, seg, m.id, `${m.text.slice(0, 12)} / edited by ${d.name}`);
-      } else if (r < 0.78 && known.some(mine)) {
-        d.sync.delete(conversationId, seg, pick(known.filter(mine)).id);
+      } else if (r < 0.78 && known.some((m) => mine(m) && deletable(m))) {
+        d.sync.delete(conversationId, seg, pick(known.filter((m) => mine(m) && deletable(m))).id);
       } else {
         d.sync.react(conversationId, seg, pick(known).id, pick(EMOJI));
       }
@@ -242,22 +249,35 @@ describe.each(backends)('devices converge on %s', (backend) => {
       ).toHaveLength(1);
     expect(all).toHaveLength(accepted.size);
 
-    // The relational projection agrees with the documents.
-    const rows = await sql<{ id: string; text: string; deleted: boolean; edited_at: number | null; reactions: unknown }>`
-      select id, text, deleted, edited_at, reactions from messages where conversation_id = ${keys[0]?.conversationId}`.execute(deps.db);
+    // The relational projection agrees with the documents, down to each version's device.
+    const rows = await sql<{ id: string; text: string; deleted: boolean; edited_at: number | null; reactions: unknown; versions: unknown }>`
+      select id, text, deleted, edited_at, reactions, versions from messages where conversation_id = ${keys[0]?.conversationId}`.execute(
+      deps.db,
+    );
+    const owners = await sql<{ segment: number; client_id: number; device_id: string }>`
+      select segment, client_id, device_id from segment_clients where conversation_id = ${keys[0]?.conversationId}`.execute(deps.db);
+    const deviceOf = new Map(owners.rows.map((o) => [`${o.segment}:${o.client_id}`, o.device_id]));
+    const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
     const projected = new Map(rows.rows.map((r) => [r.id, r]));
     expect(projected.size).toBe(all.length);
     for (const m of all) {
       const row = projected.get(m.id);
-      const reactions = typeof row?.reactions === 'string' ? JSON.parse(row.reactions) : row?.reactions;
+      const segment = segmentOf(m.createdAt);
       expect(
-        { text: row?.text, deleted: row?.deleted, editedAt: row?.edited_at, reactions },
+        {
+          text: row?.text,
+          deleted: row?.deleted,
+          editedAt: row?.edited_at,
+          reactions: json(row?.reactions),
+          versions: json(row?.versions),
+        },
         `projection of ${m.id} (seed ${seed})`,
       ).toEqual({
         text: m.text,
         deleted: m.deleted,
         editedAt: m.editedAt,
         reactions: m.reactions,
+        versions: m.versions.map(({ id, text, at, client }) => ({ id, text, at, deviceId: deviceOf.get(`${segment}:${client}`) })),
       });
     }
   }, 60_000);

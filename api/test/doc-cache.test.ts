@@ -14,6 +14,7 @@ describe('the segment cache', () => {
   it('keeps its documents within its memory budget however long the history, and still serves every message', async () => {
     const { client } = app();
     const { ana, bo, conversationId } = await client.directPair();
+    await client.backdate(conversationId, 24 * 3_600_000); // its history reaches back into past hours
     const phone = new SyncDevice(client, ana);
     const now = segmentOf(Date.now());
     const segments = Array.from({ length: 6 }, (_, k) => now - 6 + k);
@@ -22,7 +23,8 @@ describe('the segment cache', () => {
     for (const segment of segments) {
       written.set(
         segment,
-        Array.from({ length: 200 }, (_, i) => phone.send(conversationId, `${segment}/${i} ${text}`, segmentStart(segment) + 1 + i).id),
+        // 150 messages of ~450 encoded bytes: one segment fits the 1 MB budget, two do not.
+        Array.from({ length: 150 }, (_, i) => phone.send(conversationId, `${segment}/${i} ${text}`, segmentStart(segment) + 1 + i).id),
       );
       const results = await phone.push(phone.outbox.splice(0));
       expect(results.every((r) => r.status === 'ACCEPTED')).toBe(true);
@@ -48,6 +50,7 @@ describe('the segment cache', () => {
   it('uses a document larger than its whole budget without keeping it', async () => {
     const { client } = app();
     const { ana, conversationId } = await client.directPair();
+    await client.backdate(conversationId, 3 * 3_600_000);
     const phone = new SyncDevice(client, ana);
     const segment = segmentOf(Date.now()) - 1;
     for (let i = 0; i < 400; i++) phone.send(conversationId, `message ${i} ${'x'.repeat(300)}`, segmentStart(segment) + 1 + i);

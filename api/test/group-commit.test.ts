@@ -1,4 +1,4 @@
-import { createMessage, editMessage, listMessages, segmentOf } from '@mailboat/schema';
+import { createMessage, listMessages, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
@@ -134,7 +134,7 @@ describe.each(backends)('group commit on %s', (backend) => {
     // Ana's creation and her edit of it travel in two pushes of the same group: the edit depends on the creation.
     const { id } = phones[0]!.send(conversationId, 'draft');
     const creation = phones[0]!.outbox.splice(0);
-    editMessage(phones[0]!.doc(conversationId, segment), id, 'final', Date.now(), 'local');
+    phones[0]!.edit(conversationId, segment, id, 'final');
     const edit = phones[0]!.outbox.splice(0);
     // On another of Bo's documents, his second update depends on his first, which he never sends.
     const unsent = new SyncDevice(client, bo);

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { connectPGlite, connectPostgres, type Db } from '../src/db/connect.js';
+import { decodeGlobalId } from '../src/graphql/global-ids.js';
 import { createDatabase } from './databases.js';
 
 /** Every integration test runs against both: embedded PGlite and a real Postgres server. */
@@ -143,6 +145,17 @@ export class TestClient {
     const bo = await this.signUp('bo');
     const data = await this.ok('mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.accessToken);
     return { ana, bo, conversationId: data.openDirectConversation.id };
+  }
+
+  /**
+   * Moves a conversation's start `ms` back (its created_at), so a test may write messages into
+   * past hours: the write rules refuse a message older than its conversation.
+   */
+  async backdate(conversationId: string, ms: number): Promise<void> {
+    const id = decodeGlobalId(conversationId).id;
+    await sql`update conversations set created_at = created_at - make_interval(secs => ${ms / 1000}) where id = ${id}`.execute(
+      this.app.deps.db,
+    );
   }
 
   /** POSTs a refresh token as JSON to /auth/refresh. */

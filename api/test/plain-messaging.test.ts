@@ -17,6 +17,7 @@ const MESSAGES = `query($id: ID!, $first: Int, $after: String, $last: Int, $befo
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   } }
 }`;
+const VERSIONS = `query($id: ID!) { node(id: $id) { ... on Message { versions { text } } } }`;
 const EVENTS = `subscription { events { __typename ... on SegmentUpdatedEvent { conversationId segment update } } }`;
 
 const code = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
@@ -112,19 +113,32 @@ describe.each(backends)('plain messaging on %s', (backend) => {
     phone.receive(conversationId, sent.segment, live.update);
     expect(phone.messages(conversationId, sent.segment).map((m) => m.text)).toEqual(['from a plain client']);
 
-    await client.ok(EDIT, { input: { messageId: sent.id, text: 'edited by a plain client' } }, ana.accessToken);
+    const edited = (await client.ok(EDIT, { input: { messageId: sent.id, text: 'edited by a plain client' } }, ana.accessToken))
+      .editMessage;
     await client.ok(REACT, { input: { messageId: sent.id, emoji: '🎉' } }, bo.accessToken);
     await phone.pull([{ conversationId, segment: sent.segment }]);
+    const createdAt = Date.parse(sent.createdAt);
+    const editedAt = Date.parse(edited.editedAt);
+    expect(editedAt).toBeGreaterThan(createdAt);
     expect(phone.messages(conversationId, sent.segment)).toEqual([
       {
         id: uuidOf(sent.id),
         author: ana.userId,
-        createdAt: Date.parse(sent.createdAt),
+        createdAt,
         text: 'edited by a plain client',
         replyTo: null,
-        editedAt: expect.any(Number),
+        editedAt,
         deleted: false,
         reactions: { [bo.userId]: '🎉' },
+        versions: [
+          { id: uuidOf(sent.id), text: 'from a plain client', at: createdAt, client: expect.any(Number) },
+          {
+            id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/),
+            text: 'edited by a plain client',
+            at: editedAt,
+            client: expect.any(Number),
+          },
+        ],
       },
     ]);
 
@@ -149,13 +163,15 @@ describe.each(backends)('plain messaging on %s', (backend) => {
     expect(message).toMatchObject({ id: messageIdOf(id), text: 'typed on a Yjs phone', author: { id: bo.userId }, segment });
 
     await client.ok(EDIT, { input: { messageId: message.id, text: 'typed on a Yjs phone, fixed on the web' } }, bo.accessToken);
-    phone.edit(conversationId, segment, id, 'typed on a Yjs phone!'); // concurrently, offline
+    phone.edit(conversationId, segment, id, 'typed on a Yjs phone!', Date.now() + 1000); // concurrently, offline, and later
     await phone.push();
     await phone.pull([{ conversationId, segment }]);
     const merged = phone.messages(conversationId, segment)[0]?.text;
-    expect((await listed(client, ana, conversationId))[0].text).toBe(merged);
-    expect(merged).toContain('fixed on the web');
-    expect(merged).toContain('!');
+    expect(merged).toBe('typed on a Yjs phone!'); // the later edit, whole: edits never mix
+    const [seen] = await listed(client, ana, conversationId);
+    expect(seen.text).toBe(merged);
+    const history = (await client.ok(VERSIONS, { id: message.id }, bo.accessToken)).node.versions.map((v: any) => v.text);
+    expect(history).toEqual(['typed on a Yjs phone', 'typed on a Yjs phone, fixed on the web', 'typed on a Yjs phone!']);
   });
 
   it('sorts a reply after what it answers, even when that was written by a clock running ahead', async () => {
@@ -195,6 +211,8 @@ describe.each(backends)('plain messaging on %s', (backend) => {
     const bos = await send(client, bo, conversationId, 'mine');
     const taken = await client.gql(SEND, { input: { conversationId, text: 'x', clientMessageId: bos.id } }, { token: ana.accessToken });
     expect([code(taken), field(taken)]).toEqual(['BAD_USER_INPUT', 'clientMessageId']);
+    // The same answer as for a malformed id: nothing tells whether an id is in use elsewhere.
+    expect(taken.errors?.[0]?.message).toBe(v4.errors?.[0]?.message);
     expect(await listed(client, ana, conversationId)).toEqual([bos]);
   });
 

@@ -1,4 +1,4 @@
-import { createMessage, deleteMessage, editMessage, listMessages, segmentOf, setReaction } from '@mailboat/schema';
+import { createMessage, deleteMessage, editMessage, listMessages, nextVersionAt, segmentOf, setReaction } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
 import type { Session, SseReader, TestClient } from './harness.js';
@@ -52,8 +52,15 @@ export class SyncDevice {
     return { id, segment };
   }
 
-  edit(conversationId: string, segment: number, id: string, text: string) {
-    editMessage(this.doc(conversationId, segment), id, text, Date.now(), 'local');
+  /**
+   * Edits as the app does: a new version of the whole text, `at` from this device's clock
+   * (`now`) but later than the text it shows. Returns the version's `at`.
+   */
+  edit(conversationId: string, segment: number, id: string, text: string, now = Date.now()): number {
+    const doc = this.doc(conversationId, segment);
+    const at = nextVersionAt(doc, id, now);
+    editMessage(doc, id, text, at, uuidv7(), 'local');
+    return at;
   }
 
   delete(conversationId: string, segment: number, id: string) {

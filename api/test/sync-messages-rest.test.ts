@@ -83,6 +83,7 @@ describe.each(backends)('GET /sync/messages on %s', (backend) => {
       editedAt: null,
       deleted: false,
       reactions: [{ userId: bo.userId, emoji: '🎉' }],
+      versions: [{ text: 'hello', editedAt: null, isCurrent: true, deviceId: null }], // a device is shown to its author only
       change: 'edited', // changed (a reaction) after it was created
       changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
@@ -121,7 +122,11 @@ describe.each(backends)('GET /sync/messages on %s', (backend) => {
         [deleted, 'deleted'],
       ].sort(),
     );
-    expect(next.messages.find((m) => m.id === deleted)).toMatchObject({ text: '', deleted: true });
+    expect(next.messages.find((m) => m.id === deleted)).toMatchObject({ text: '', deleted: true, versions: [] });
+    expect(next.messages.find((m) => m.id === edited)?.versions.map((v: any) => [v.text, v.isCurrent])).toEqual([
+      ['in one push 2', false],
+      ['changed', true],
+    ]);
     const nothing = await get(client, `?cursor=${next.nextCursor}`, bo.accessToken);
     expect(nothing.body).toEqual({ messages: [], nextCursor: expect.any(String), hasMore: false });
   });

@@ -190,6 +190,7 @@ describe.each(backends)('syncing conversation documents on %s', (backend) => {
 
   it('lists segments newest first, so a device can page back through history', async () => {
     const { client, ana, conversationId } = await pair();
+    await client.backdate(conversationId, 3 * 3_600_000);
     const phone = new SyncDevice(client, ana);
     const now = Date.now();
     phone.send(conversationId, 'two hours ago', now - 2 * 3_600_000);

@@ -94,6 +94,13 @@ export interface SegmentClientsTable {
   device_id: string;
 }
 
+/**
+ * One version of a message's text in the projection: its version id in the document ("" for a
+ * text of contract v1), when it was written (ms, hybrid clock) and the device that wrote it
+ * (null when unknown: versions filled in by the migration that added them).
+ */
+export type StoredVersion = { id: string; text: string; at: number; deviceId: string | null };
+
 /** The relational projection of the CRDT messages, for listing, feeds and plain clients. */
 export interface MessagesTable {
   id: string;
@@ -106,6 +113,8 @@ export interface MessagesTable {
   edited_at: number | null;
   deleted: boolean;
   reactions: ColumnType<Record<string, string>, string, string>;
+  /** Every version of the text, oldest first (the last is `text`); empty when deleted. Written as JSON. */
+  versions: ColumnType<StoredVersion[], string | undefined, string>;
   created_txid: ColumnType<string, never, never>;
   txid: ColumnType<string, never, string>;
   changed_at: Timestamp;

@@ -10,6 +10,11 @@ export async function findDevice(db: Db, id: string): Promise<DeviceRow | undefi
   return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findDevicesByIds(db: Db, ids: readonly string[]): Promise<DeviceRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('devices').selectAll().where('id', 'in', ids).execute();
+}
+
 /** Locks the device row for the rest of the transaction. */
 export async function lockDevice(db: Db, id: string): Promise<DeviceRow | undefined> {
   return db.selectFrom('devices').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

@@ -1,9 +1,11 @@
+import { limits } from '@mailboat/schema';
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import { Kind } from 'graphql';
 import type { Context } from '../context.js';
 import { badInput } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+import { loadNodes } from './loaders.js';
 
 /** The one Pothos builder; every type registers itself on it from its own file. */
 export const builder = new SchemaBuilder<{
@@ -22,6 +24,18 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false },
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
+    // node and nodes look up through the request's loaders: one query per type, however many IDs.
+    nodeQueryOptions: {
+      description: 'The object with this ID, or null when it does not exist or you may not see it.',
+      resolve: async (_, { id }, ctx) => (await loadNodes(ctx.loaders, ctx.viewer, [id]))[0],
+    },
+    nodesQueryOptions: {
+      description: `The objects with these IDs, in order, each null when it does not exist or you may not see it. At most ${limits.pageSize.max} IDs (more is BAD_USER_INPUT).`,
+      resolve: (_, { ids }, ctx) => {
+        if (ids.length > limits.pageSize.max) throw badInput('ids', `\`ids\` holds at most ${limits.pageSize.max} items`);
+        return loadNodes(ctx.loaders, ctx.viewer, ids);
+      },
+    },
   },
 });
 

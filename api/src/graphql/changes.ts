@@ -4,6 +4,7 @@ import { badInput } from '../errors.js';
 import { changesHead } from '../sync/changes-head.js';
 import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
 import { builder } from './builder.js';
+import { checkPageSize } from './cursors.js';
 import { encodeGlobalId } from './global-ids.js';
 import { MessageRef } from './message.js';
 
@@ -49,7 +50,7 @@ builder.queryField('changes', (t) =>
       'Keep `pageInfo.endCursor` (never null) and pass it as `after` next time; without `after` the feed starts from the beginning.',
       'A cursor never skips a change, even one committed late by a slow writer: such a change shows up after it.',
       'A message changed several times appears once, in its latest state, at its latest change. Messages of a conversation joined later are not replayed: load its history (segments).',
-      'Errors: UNAUTHENTICATED, BAD_USER_INPUT (a cursor not made by this field, `first` below 1).',
+      `Errors: UNAUTHENTICATED, BAD_USER_INPUT (a cursor not made by this field, \`first\` below 1 or above ${limits.pageSize.max}).`,
     ].join(' '),
     args: {
       after: t.arg.string({ description: 'An endCursor from an earlier page; omit to start from the beginning.' }),
@@ -58,7 +59,8 @@ builder.queryField('changes', (t) =>
     resolve: async (_, args, ctx) => {
       const viewer = requireViewer(ctx);
       if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
-      const limit = Math.min(args.first ?? limits.pageSize.default, limits.pageSize.max);
+      checkPageSize('first', args.first);
+      const limit = args.first ?? limits.pageSize.default;
       const after = args.after == null ? undefined : decodeChangeCursor(args.after, 'after');
       const page = await listChanges(ctx, viewer, { after, limit });
       return {

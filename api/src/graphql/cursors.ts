@@ -25,12 +25,22 @@ export function keysetPage(p: { before?: string; after?: string; limit: number; 
 
 export type KeysetPage = ReturnType<typeof keysetPage>;
 
-/** A Relay connection over a keyset-paginated list, page sizes from @mailboat/schema limits. */
+/** Throws BAD_USER_INPUT naming the argument (`first`, `last`) when it asks for more than limits.pageSize.max. */
+export function checkPageSize(name: string, value: number | null | undefined): void {
+  if (value != null && value > limits.pageSize.max) throw badInput(name, `\`${name}\` is at most ${limits.pageSize.max}`);
+}
+
+/**
+ * A Relay connection over a keyset-paginated list, page sizes from @mailboat/schema limits:
+ * `first`/`last` over limits.pageSize.max is BAD_USER_INPUT, never silently shortened.
+ */
 export async function keysetConnection<T>(
   args: DefaultConnectionArguments,
   toCursor: (node: T) => string,
   load: (page: KeysetPage) => Promise<T[]>,
 ) {
+  checkPageSize('first', args.first);
+  checkPageSize('last', args.last);
   const connection = await resolveCursorConnection<Promise<T[]>>(
     { args, toCursor, defaultSize: limits.pageSize.default, maxSize: limits.pageSize.max },
     (page) => load(keysetPage(page)),

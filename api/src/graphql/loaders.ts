@@ -1,24 +1,99 @@
+import { brandWithType } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { findUsersByIds } from '../accounts/users-repository.js';
+import type { Viewer } from '../context.js';
+import type { ConversationWithRole } from '../conversations/conversations-service.js';
 import type { Db } from '../db/connect.js';
-import type { UserRow } from '../db/tables.js';
+import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
+import { findDevicesByIds } from '../devices/devices-repository.js';
+import type { GlobalId } from './global-ids.js';
 
 /**
  * Per-request batching of lookups that list fields repeat (a page of messages asks for the
  * same authors over and over): one query per kind per tick instead of one per field. No
  * caching beyond the tick, so a long-lived subscription never serves stale rows.
  */
-export type Loaders = { user: DataLoader<string, UserRow | undefined> };
+export type Loaders = {
+  user: DataLoader<string, UserRow | undefined>;
+  device: DataLoader<string, DeviceRow | undefined>;
+  /** Messages by id, whoever may see them: check `membership` of their conversation. */
+  message: DataLoader<string, MessageRow | undefined>;
+  /** A conversation with the user's role in it, if they are a member; keyed by membershipKey. */
+  membership: DataLoader<string, ConversationWithRole | undefined>;
+};
+
+export const membershipKey = (userId: string, conversationId: string) => `${userId}:${conversationId}`;
 
 export function createLoaders(db: Db): Loaders {
   return {
-    user: new DataLoader(
-      async (ids: readonly string[]) => {
-        const rows = await findUsersByIds(db, ids);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return ids.map((id) => byId.get(id));
-      },
-      { cache: false },
-    ),
+    user: byId((ids) => findUsersByIds(db, ids)),
+    device: byId((ids) => findDevicesByIds(db, ids)),
+    message: byId((ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()),
+    membership: new DataLoader((keys: readonly string[]) => findMemberships(db, keys), { cache: false }),
   };
+}
+
+function byId<Row extends { id: string }>(find: (ids: readonly string[]) => Promise<Row[]>): DataLoader<string, Row | undefined> {
+  return new DataLoader(
+    async (ids: readonly string[]) => {
+      const byKey = new Map((await find(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => byKey.get(id));
+    },
+    { cache: false },
+  );
+}
+
+/** One query per user among the keys (a request has one viewer, so one query). */
+async function findMemberships(db: Db, keys: readonly string[]): Promise<(ConversationWithRole | undefined)[]> {
+  const byUser = new Map<string, string[]>();
+  for (const key of keys) {
+    const [userId = '', conversationId = ''] = key.split(':');
+    byUser.set(userId, [...(byUser.get(userId) ?? []), conversationId]);
+  }
+  const found = new Map<string, ConversationWithRole>();
+  for (const [userId, conversationIds] of byUser) {
+    const rows = await db
+      .selectFrom('conversations as c')
+      .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
+      .selectAll('c')
+      .select('m.role')
+      .where('m.user_id', '=', userId)
+      .where('c.id', 'in', conversationIds)
+      .execute();
+    for (const row of rows) found.set(membershipKey(userId, row.id), row);
+  }
+  return keys.map((key) => found.get(key));
+}
+
+/**
+ * The objects behind global IDs, in order, each null unless the viewer may see it (the same
+ * rules as each type's own lookup: any user to a signed-in viewer; only your own devices;
+ * conversations you are a member of and their messages). Looks up with one query per type
+ * (two for messages: the rows, then your memberships of their conversations), whatever the
+ * number of IDs; the caller caps that number.
+ */
+export async function loadNodes(loaders: Loaders, viewer: Viewer | null, ids: readonly GlobalId[]): Promise<(object | null)[]> {
+  if (!viewer) return ids.map(() => null);
+  const member = (conversationId: string) => loaders.membership.load(membershipKey(viewer.userId, conversationId));
+  const load = async ({ typename, id }: GlobalId): Promise<object | undefined> => {
+    if (typename === 'User') return loaders.user.load(id);
+    if (typename === 'Conversation') return member(id);
+    if (typename === 'Device') {
+      const device = await loaders.device.load(id);
+      return device?.user_id === viewer.userId ? device : undefined;
+    }
+    if (typename === 'Message') {
+      const message = await loaders.message.load(id);
+      return message && (await member(message.conversation_id)) ? message : undefined;
+    }
+    return undefined;
+  };
+  return Promise.all(
+    ids.map(async (globalId) => {
+      const found = await load(globalId);
+      if (!found) return null;
+      brandWithType(found, globalId.typename as Parameters<typeof brandWithType>[1]); // how the Node interface tells the type
+      return found;
+    }),
+  );
 }

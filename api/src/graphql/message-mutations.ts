@@ -13,11 +13,12 @@ import { MessageRef } from './message.js';
 // (see sync/plain-messaging-service.ts), so Yjs devices see these writes like any other.
 
 const ERRORS = 'Errors: NOT_FOUND (a message or conversation you cannot see), FORBIDDEN (not your message), BAD_USER_INPUT.';
+const TEXT_RULES = `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units that show something; newlines and tabs allowed; no other control characters, no bidirectional overrides or isolates, well-formed Unicode.`;
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
     conversationId: t.globalID({ required: true }),
-    text: t.string({ required: true, description: `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units; newlines allowed.` }),
+    text: t.string({ required: true, description: TEXT_RULES }),
     replyTo: t.globalID({ description: 'A message of the same conversation this one answers.' }),
     clientMessageId: t.id({
       description:
@@ -29,7 +30,7 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
 const EditMessageInput = builder.inputType('EditMessageInput', {
   fields: (t) => ({
     messageId: t.globalID({ required: true }),
-    text: t.string({ required: true, description: `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units.` }),
+    text: t.string({ required: true, description: TEXT_RULES }),
   }),
 });
 
@@ -57,14 +58,14 @@ builder.mutationFields((t) => ({
   }),
   editMessage: t.field({
     type: MessageRef,
-    description: `Replaces the text of your message and sets editedAt (the same text changes nothing). ${ERRORS}`,
+    description: `Adds a version of your message's text, which becomes its text and editedAt; the earlier ones stay in \`versions\`. The same text changes nothing. ${ERRORS}`,
     args: { input: t.arg({ type: EditMessageInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       messaging.editMessage(ctx, requireViewer(ctx), { messageId: messageId(input.messageId), text: input.text }),
   }),
   deleteMessage: t.field({
     type: MessageRef,
-    description: `Deletes your message: it stays in the list with deleted = true and empty text. Deleting again changes nothing. ${ERRORS}`,
+    description: `Deletes your message: it stays in the list with deleted = true, empty text and no versions. Deleting again changes nothing. ${ERRORS}`,
     args: { messageId: t.arg.globalID({ required: true }) },
     resolve: (_, args, ctx) => messaging.deleteMessage(ctx, requireViewer(ctx), messageId(args.messageId)),
   }),

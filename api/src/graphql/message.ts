@@ -1,9 +1,11 @@
 import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
+import { messageVersions } from '../sync/message-versions.js';
 import { findMessage } from '../sync/messages-query-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+import { MessageVersionRef } from './message-version.js';
 import { UserRef } from './user.js';
 
 export const MessageRef = builder.objectRef<MessageRow>('Message');
@@ -39,7 +41,18 @@ builder.node(MessageRef, {
     createdAt: t.field({ type: 'DateTime', resolve: (m) => new Date(Number(m.created_at)) }),
     text: t.exposeString('text', { description: 'Empty once deleted.' }),
     replyTo: t.id({ nullable: true, resolve: (m) => (m.reply_to ? encodeGlobalId('Message', m.reply_to) : null) }),
-    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => (m.edited_at === null ? null : new Date(Number(m.edited_at))) }),
+    editedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the text shown was written, if it is not the original; null once deleted.',
+      resolve: (m) => (m.edited_at === null ? null : new Date(Number(m.edited_at))),
+    }),
+    versions: t.field({
+      type: [MessageVersionRef],
+      description:
+        'The edit history: every version of the text, oldest first; the last is `text` (`isCurrent`). Concurrent edits do not mix: the later one (hybrid clock) is the text, the other stays here. Empty once deleted.',
+      resolve: (m) => messageVersions(m).map((v) => ({ ...v, authorId: m.author_id })),
+    }),
     deleted: t.exposeBoolean('deleted'),
     reactions: t.field({
       type: [Reaction],

@@ -6,6 +6,7 @@ import { type PushOutcome, pushUpdates } from '../sync/push-service.js';
 import { listSegments } from '../sync/segments-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
+import { checkPageSize } from './cursors.js';
 import { decodeGlobalId as decode, encodeGlobalId, idOf } from './global-ids.js';
 
 const segmentNumber = (value: number, field: string) => {
@@ -100,7 +101,9 @@ builder.objectField(ConversationRef, 'segments', (t) =>
       description: 'Segments that hold messages, newest first: page back through history one segment at a time.',
       resolve: async (c, args, ctx) => {
         if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
-        const size = Math.min(args.first ?? limits.pageSize.default, limits.pageSize.max);
+        checkPageSize('first', args.first);
+        checkPageSize('last', args.last);
+        const size = args.first ?? limits.pageSize.default;
         const before = args.after ? Number.parseInt(args.after, 10) : undefined;
         if (before !== undefined && Number.isNaN(before)) throw badInput('after', 'Invalid pagination cursor');
         const rows = await listSegments(ctx.db, c.id, { before, limit: size + 1 });

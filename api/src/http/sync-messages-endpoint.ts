@@ -1,14 +1,18 @@
 import { ErrorCode } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
 import { authenticate } from '../auth/authenticate.js';
-import type { AppDeps } from '../context.js';
+import type { AppDeps, Viewer } from '../context.js';
 import { AppError, badInput, unauthenticated } from '../errors.js';
 import { encodeGlobalId } from '../graphql/global-ids.js';
 import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
-import { jsonError } from './json-error.js';
+import { messageVersions } from '../sync/message-versions.js';
+import { internalError, jsonError } from './json-error.js';
 
 export const SYNC_MESSAGES_PATH = '/sync/messages';
 const LIMIT = { default: 100, max: 500 };
+/** The dates `since` may name: Postgres refuses some far outside (year 0), and nothing was written before 1970. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
@@ -32,7 +36,7 @@ export function syncMessagesEndpoint(deps: AppDeps): Plugin {
         const viewer = await authenticate(deps, request.headers.get('authorization'));
         if (!viewer) throw unauthenticated('Send "Authorization: Bearer <access token>"');
         const page = await listChanges(deps, viewer, parseQuery(url.searchParams));
-        const body = { messages: page.changes.map(toJson), nextCursor: page.endCursor, hasMore: page.hasMore };
+        const body = { messages: page.changes.map((c) => toJson(c, viewer)), nextCursor: page.endCursor, hasMore: page.hasMore };
         endResponse(
           new Response(request.method === 'HEAD' ? null : JSON.stringify(body), {
             status: 200,
@@ -40,12 +44,15 @@ export function syncMessagesEndpoint(deps: AppDeps): Plugin {
           }),
         );
       } catch (e) {
-        if (!(e instanceof AppError)) throw e;
+        if (!(e instanceof AppError)) {
+          endResponse(internalError(request, e));
+          return;
+        }
         const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
         const headers: Record<string, string> = { 'cache-control': 'no-store' };
         if (status === 401) headers['www-authenticate'] = 'Bearer';
         if (e.code === ErrorCode.RATE_LIMITED) headers['retry-after'] = String(e.extensions.retryAfterSeconds);
-        endResponse(jsonError(status, e.code, e.message, headers));
+        endResponse(jsonError(status, e.code, e.message, headers, e.extensions.field ? { field: e.extensions.field } : {}));
       }
     },
   };
@@ -64,6 +71,7 @@ function parseQuery(params: URLSearchParams) {
     if (!since || Number.isNaN(since.getTime())) {
       throw badInput('since', '`since` must be an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:15:30.000Z');
     }
+    if (since.getTime() < EARLIEST || since.getTime() > LATEST) throw badInput('since', '`since` must be between the years 1970 and 9999');
   }
   let limit = LIMIT.default;
   if (rawLimit !== null) {
@@ -74,7 +82,9 @@ function parseQuery(params: URLSearchParams) {
   return { since, limit, after };
 }
 
-function toJson({ message: m, kind, changedAt }: MessageChange) {
+/** One message as JSON; `versions` is its edit history, each version's device shown to the author only. */
+function toJson({ message: m, kind, changedAt }: MessageChange, viewer: Viewer) {
+  const own = m.author_id === viewer.userId;
   return {
     id: encodeGlobalId('Message', m.id),
     conversationId: encodeGlobalId('Conversation', m.conversation_id),
@@ -85,6 +95,12 @@ function toJson({ message: m, kind, changedAt }: MessageChange) {
     editedAt: m.edited_at === null ? null : new Date(Number(m.edited_at)).toISOString(),
     deleted: m.deleted,
     reactions: Object.entries(m.reactions).map(([userId, emoji]) => ({ userId, emoji })),
+    versions: messageVersions(m).map((v) => ({
+      text: v.text,
+      editedAt: v.editedAt === null ? null : new Date(v.editedAt).toISOString(),
+      isCurrent: v.isCurrent,
+      deviceId: own && v.deviceId !== null ? encodeGlobalId('Device', v.deviceId) : null,
+    })),
     change: kind,
     changedAt: changedAt.toISOString(),
   };

@@ -56,6 +56,7 @@ export async function listChangedMessages(
       'm.edited_at',
       'm.deleted',
       'm.reactions',
+      'm.versions',
       'm.changed_at',
       sql<string>`m.txid::text`.as('txid'),
       sql<string>`m.created_txid::text`.as('created_txid'),

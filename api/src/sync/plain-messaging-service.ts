@@ -5,6 +5,9 @@ import {
   HybridClock,
   isReactionEmoji,
   limits,
+  messageTextProblem,
+  nextVersionAt,
+  normalizeMessageText,
   segmentOf,
   setReaction,
 } from '@mailboat/schema';
@@ -35,9 +38,6 @@ const ATTEMPTS = 3;
 
 const messageNotFound = () => notFound('Message');
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export type SendInput = { conversationId: string; text: string; replyTo?: string | null; clientMessageId?: string | null };
 
@@ -72,7 +72,11 @@ export async function sendMessage(deps: AppDeps, viewer: Viewer, input: SendInpu
   });
 }
 
-/** Replaces the text of one of the viewer's messages and stamps editedAt; the same text changes nothing. */
+/**
+ * Adds a version of the text to one of the viewer's messages (a fresh UUID v7, `at` from the
+ * server's clock and later than the text shown), which becomes its text and editedAt; the same
+ * text changes nothing. A concurrent edit from a device wins if its `at` is later.
+ */
 export async function editMessage(deps: AppDeps, viewer: Viewer, input: { messageId: string; text: string }): Promise<MessageRow> {
   const text = messageText(input.text);
   return writeWithRetries(deps, viewer, async () => {
@@ -80,12 +84,16 @@ export async function editMessage(deps: AppDeps, viewer: Viewer, input: { messag
     if (row.author_id !== viewer.userId) throw forbidden('Only the author of a message may edit it');
     if (row.deleted) throw badInput('messageId', 'A deleted message cannot be edited');
     if (row.text === text) return { done: row };
-    const editedAt = Math.max(Date.now(), row.created_at, row.edited_at ?? 0); // never before what it edits
-    return { write: await writeOn(deps, row, (doc) => editInDoc(doc, row.id, text, editedAt)) };
+    // The write rules count version entries; a text of the old shape (version id "") is not one.
+    if (row.versions.filter((v) => v.id !== '').length >= limits.messageVersions.max) {
+      throw badInput('messageId', `A message keeps at most ${limits.messageVersions.max} versions: it cannot be edited again`);
+    }
+    const edit = (doc: Y.Doc) => editInDoc(doc, row.id, text, nextVersionAt(doc, row.id, Date.now()), uuidv7());
+    return { write: await writeOn(deps, row, edit) };
   });
 }
 
-/** Marks one of the viewer's messages deleted and empties its text; deleting it again changes nothing. */
+/** Marks one of the viewer's messages deleted and removes its text and every version; deleting it again changes nothing. */
 export async function deleteMessage(deps: AppDeps, viewer: Viewer, messageId: string): Promise<MessageRow> {
   return writeWithRetries(deps, viewer, async () => {
     const row = await visibleMessage(deps, viewer, messageId);
@@ -171,19 +179,23 @@ async function visibleMessage(deps: AppDeps, viewer: Viewer, id: string): Promis
   return row;
 }
 
-/** A message already stored under a client's id: the earlier send of this retry, or a clash. */
+/**
+ * A message already stored under a client's id: the earlier send of this retry, or an id the
+ * caller may not use, refused exactly like a malformed one, so nobody learns from the answer
+ * whether an id is in use elsewhere.
+ */
 function alreadySent(row: MessageRow, viewer: Viewer, conversationId: string): MessageRow {
-  if (row.author_id !== viewer.userId || row.conversation_id !== conversationId) {
-    throw badInput('clientMessageId', 'This id is already used by another message');
-  }
+  if (row.author_id !== viewer.userId || row.conversation_id !== conversationId) throw refusedClientMessageId();
   return row;
 }
+
+const refusedClientMessageId = () => badInput('clientMessageId', 'clientMessageId must be a new UUID v7 made by this client');
 
 /** Accepts a lower-case or upper-case UUID v7, or the Message global ID made from one. */
 function clientMessageId(value: string): string {
   const raw = value.toLowerCase();
   const decoded = raw.startsWith('msg_') ? messageIdOf(raw) : raw;
-  if (decoded === undefined || !UUID_V7.test(decoded)) throw badInput('clientMessageId', 'clientMessageId must be a UUID v7');
+  if (decoded === undefined || !UUID_V7.test(decoded)) throw refusedClientMessageId();
   return decoded;
 }
 
@@ -197,12 +209,10 @@ function messageIdOf(value: string): string | undefined {
   }
 }
 
-/** Message text, trimmed: 1 to limits.messageText.max UTF-16 code units, newlines and tabs allowed. */
+/** Message text as stored: trimmed, then judged by the one set of text rules (schema text.ts); BAD_USER_INPUT naming `text`. */
 function messageText(value: string): string {
-  const text = value.trim();
-  if (text.length === 0) throw badInput('text', 'text must not be empty');
-  if (text.length > limits.messageText.max) throw badInput('text', `text may be at most ${limits.messageText.max} characters`);
-  if (CONTROL.test(text)) throw badInput('text', 'text must not contain control characters other than newlines and tabs');
-  if (LONE_SURROGATE.test(text)) throw badInput('text', 'text must be well-formed Unicode');
+  const text = normalizeMessageText(value);
+  const problem = messageTextProblem(text);
+  if (problem) throw badInput('text', problem);
   return text;
 }

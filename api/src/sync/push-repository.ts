@@ -111,7 +111,9 @@ export async function findClientOwnersOf(db: Db, keys: SegmentKey[]): Promise<Ma
 
 export type PushedUpdate = SegmentKey & { seq: number; update: Uint8Array; deviceId: string };
 export type PushedClient = SegmentKey & { clientId: number; deviceId: string };
-export type ProjectedMessage = SegmentKey & Message & { authorId: string };
+/** One version of a message's text as the projection keeps it, with the device that wrote it (null when unknown). */
+export type ProjectedVersion = { id: string; text: string; at: number; deviceId: string | null };
+export type ProjectedMessage = SegmentKey & Omit<Message, 'versions'> & { authorId: string; versions: ProjectedVersion[] };
 
 export type PushWrites = {
   updates: PushedUpdate[];
@@ -125,8 +127,9 @@ export type PushWrites = {
 /**
  * Stores a group's accepted updates in one statement: appends them to the update log, moves
  * each segment's last_seq, binds new Yjs client IDs to devices, and writes the messages'
- * current state to the projection (a changed row gets this transaction's id and time, which
- * change feeds page by; an unchanged one is left alone). A message id belongs to one
+ * current state to the projection, every version of its text included (a changed row gets
+ * this transaction's id and time, which change feeds page by; an unchanged one is left alone:
+ * a concurrent edit that arrives late and loses still changes the row, through its history). A message id belongs to one
  * conversation and segment for good: a row of another segment is never overwritten.
  * Returns the ids that were inserted as new rows (a created id missing from it was taken).
  */
@@ -145,6 +148,7 @@ export async function writePushed(db: Db, w: PushWrites): Promise<Set<string>> {
     e: m.editedAt ?? null,
     del: m.deleted,
     re: m.reactions,
+    v: m.versions,
   }));
   const rows = await sql<{ id: string }>`
     with appended as (
@@ -158,15 +162,16 @@ export async function writePushed(db: Db, w: PushWrites): Promise<Set<string>> {
       insert into segment_clients (conversation_id, segment, client_id, device_id)
       select c, s, k, d from json_to_recordset(${JSON.stringify(clients)}::json) as x(c uuid, s integer, k bigint, d uuid)
     ), projected as (
-      insert into messages as m (id, conversation_id, segment, author_id, created_at, text, reply_to, edited_at, deleted, reactions)
-      select id, c, s, a, t, x, r, e, del, re
+      insert into messages as m (id, conversation_id, segment, author_id, created_at, text, reply_to, edited_at, deleted, reactions, versions)
+      select id, c, s, a, t, x, r, e, del, re, v
       from json_to_recordset(${JSON.stringify(messages)}::json)
-        as x(id uuid, c uuid, s integer, a uuid, t bigint, x text, r uuid, e bigint, del boolean, re jsonb)
+        as x(id uuid, c uuid, s integer, a uuid, t bigint, x text, r uuid, e bigint, del boolean, re jsonb, v jsonb)
       on conflict (id) do update set
         text = excluded.text, edited_at = excluded.edited_at, deleted = excluded.deleted, reactions = excluded.reactions,
-        txid = pg_current_xact_id(), changed_at = now()
+        versions = excluded.versions, txid = pg_current_xact_id(), changed_at = now()
       where m.conversation_id = excluded.conversation_id and m.segment = excluded.segment
-        and (m.text, m.edited_at, m.deleted, m.reactions) is distinct from (excluded.text, excluded.edited_at, excluded.deleted, excluded.reactions)
+        and (m.text, m.edited_at, m.deleted, m.reactions, m.versions)
+          is distinct from (excluded.text, excluded.edited_at, excluded.deleted, excluded.reactions, excluded.versions)
       returning m.id, m.xmax = 0 as inserted
     )
     select id from projected where inserted`.execute(db);

@@ -23,7 +23,7 @@ import { ApiProcess } from '../../api/test/http-client.js';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { PASSWORD } from '../e2e/app.js';
 import { Profile } from '../e2e/browser.js';
-import { gql, seedMessages } from '../e2e/seed.js';
+import { backdateConversation, gql, seedMessages } from '../e2e/seed.js';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const COLD_STARTS = Number(process.env.COLD_STARTS ?? 5);
@@ -113,7 +113,8 @@ async function main() {
     },
   );
   const postgres = await startPostgres();
-  const api = await ApiProcess.start('bench-client', await createDatabase(postgres.url, 'mailboat_bench'), { WEB_DIST: dist });
+  const databaseUrl = await createDatabase(postgres.url, 'mailboat_bench');
+  const api = await ApiProcess.start('bench-client', databaseUrl, { WEB_DIST: dist });
   const appUrl = api.client.base;
   const profiles: Profile[] = [];
   try {
@@ -127,6 +128,7 @@ async function main() {
     if (now - segmentStart(segmentOf(now)) < 5000) await new Promise((r) => setTimeout(r, 5000));
     now = Date.now();
     const texts = Array.from({ length: MESSAGES }, (_, i) => `message ${i + 1}: ${'lorem ipsum dolor sit amet '.repeat(6).slice(0, 150)}`);
+    await backdateConversation(databaseUrl, conversationId, segmentStart(segmentOf(now)));
     await seedMessages(appUrl, bo, conversationId, texts, { from: segmentStart(segmentOf(now)) + 1, to: now - 1000 }, 400);
     const newest = texts.at(-1) as string;
     const path = `/#/c/${conversationId}`;

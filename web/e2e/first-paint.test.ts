@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { uuidv7 } from '../src/sync/uuid.js';
 import { App, PASSWORD } from './app.js';
 import { Profile } from './browser.js';
-import { gql } from './seed.js';
+import { backdateConversation, gql } from './seed.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 /** Above the history size from which a launch shows the first-paint cache (sync/preview.ts). */
@@ -156,6 +156,7 @@ describe('the first paint of a long conversation after a cold start', () => {
     if (Date.now() - segmentStart(segmentOf(Date.now())) < 5000) await new Promise((r) => setTimeout(r, 5000));
     const now = Date.now();
     boDevice = new BoDevice(appUrl, bo, conversationId, segmentOf(now));
+    await backdateConversation(inject('databaseUrl'), conversationId, segmentStart(segmentOf(now))); // the history starts before the conversation was opened here
     const texts = Array.from({ length: MESSAGES }, (_, i) => `message ${i + 1}`);
     await boDevice.send(texts, Math.max(segmentStart(segmentOf(now)) + 1, now - 20 * 60_000), now - 1000);
     await ana.message(`message ${MESSAGES}`).waitFor({ timeout: 120_000 });
@@ -183,7 +184,7 @@ describe('the first paint of a long conversation after a cold start', () => {
     await ana.profile.restart(path, async (page) => {
       // While Ana's browser is closed, Bo deletes his newest message and edits the one before.
       await boDevice.write((doc) => deleteMessage(doc, newest));
-      await boDevice.write((doc) => editMessage(doc, edited, `message ${MESSAGES - 1}, edited`, Date.now()));
+      await boDevice.write((doc) => editMessage(doc, edited, `message ${MESSAGES - 1}, edited`, Date.now(), uuidv7()));
       await page.addInitScript(sendOnFirstPaint, 'sent while opening');
     });
 

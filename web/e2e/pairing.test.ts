@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App, PASSWORD } from './app.js';
 import { Profile } from './browser.js';
-import { gql, seedMessages, signIn } from './seed.js';
+import { backdateConversation, gql, seedMessages, signIn } from './seed.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 
@@ -48,6 +48,7 @@ describe('linking a new device with a pairing code', () => {
     const texts = Array.from({ length: 90 }, (_, i) => `history ${String(i + 1).padStart(2, '0')}`);
     const now = Date.now();
     const author = { token: bo.signUp.accessToken, userId: bo.signUp.user.id };
+    await backdateConversation(inject('databaseUrl'), direct.openDirectConversation.id, now - 6 * 3_600_000);
     history = await seedMessages(appUrl, author, direct.openDirectConversation.id, texts, { from: now - 5 * 3_600_000, to: now - 1000 });
   });
 

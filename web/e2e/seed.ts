@@ -1,6 +1,7 @@
 import { createMessage, segmentOf } from '@mailboat/schema';
 import * as Y from 'yjs';
-import { uuidv7 } from '../src/sync/uuid.js';
+import { connectPostgres } from '../../api/src/db/connect.js';
+import { toDocId, uuidv7 } from '../src/sync/uuid.js';
 
 /** Talks to the API over HTTP from the test process, to set up history faster than typing. */
 export async function gql(appUrl: string, query: string, variables: Record<string, unknown>, token?: string) {
@@ -20,6 +21,25 @@ export async function signIn(appUrl: string, handle: string, password: string) {
     i: { handle, password, refreshTokenDelivery: 'BODY', device: { name: 'seeder', platform: 'test', appVersion: '1' } },
   });
   return { token: data.signIn.accessToken as string, userId: data.signIn.user.id as string };
+}
+
+/**
+ * Dates a conversation's start back to `at` (epoch ms) in the API's database: no message may be
+ * older than its conversation (the write rules' notBefore), so history written "hours ago" needs
+ * a conversation started before that. `conversationId` is its global ID (cnv_...).
+ */
+export async function backdateConversation(databaseUrl: string, conversationId: string, at: number): Promise<void> {
+  const db = connectPostgres(databaseUrl, 1);
+  try {
+    const id = toDocId(conversationId.replace(/^cnv_/, ''));
+    await db
+      .updateTable('conversations')
+      .set({ created_at: new Date(at) })
+      .where('id', '=', id)
+      .execute();
+  } finally {
+    await db.destroy();
+  }
 }
 
 /**

@@ -38,6 +38,9 @@ export type Tick = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export type Reaction = { userId: string; emoji: string };
 
+/** One version of a message's text: what it said from `at` (epoch ms) until the next version. */
+export type TextVersion = { id: string; text: string; at: number };
+
 export type ChatMessage = {
   id: string;
   conversationId: string;
@@ -46,7 +49,13 @@ export type ChatMessage = {
   text: string;
   /** Epoch milliseconds. */
   createdAt: number;
+  /** When the shown text was written, when it is not the original (the message shows "edited"); else null. */
   editedAt: number | null;
+  /**
+   * The edit history: every version of the text, oldest first; the last is the one shown
+   * (`text`). Concurrent edits each stay here, whichever won. Empty when deleted.
+   */
+  versions: TextVersion[];
   deleted: boolean;
   replyTo: string | null;
   reactions: Reaction[];
@@ -128,8 +137,15 @@ export interface MailboatClient {
   signOut(): Promise<void>;
 
   // Local-first writes: applied to the device at once (synchronously, before returning),
-  // then pushed; they never throw for lack of network. Return the message id.
+  // then pushed; they never throw for lack of network. Return the message id. Text is
+  // trimmed and judged by the text rules (schema/src/text.ts): refused text throws
+  // ClientError BAD_USER_INPUT saying why, and nothing is written.
   send(conversationId: string, text: string, replyTo?: string): string;
+  /**
+   * Replaces the whole text of one's own message with a new version (the history keeps every
+   * version; of edits made at once elsewhere, the later wins everywhere). The same text
+   * changes nothing.
+   */
   edit(messageId: string, text: string): void;
   remove(messageId: string): void;
   /** Sets (or with null removes) the viewer's one reaction. */

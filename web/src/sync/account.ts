@@ -34,6 +34,12 @@ export class Account {
   readonly loadingOlder = new Set<string>();
   /** Keeps what the screens show for the next launch's first paint (created by load). */
   firstPaint: FirstPaintWriter | null = null;
+  /**
+   * Told, in a microtask, about a held document in which updates not made here (from the
+   * server, loaded, or rebuilt) left a deleted message holding text (MessageIndex.leftovers).
+   */
+  leftoversFound: ((held: HeldDoc) => void) | null = null;
+  private readonly leftoverChecks = new Set<HeldDoc>();
 
   private readonly views = new Map<string, ConversationView>();
   /** Per conversation: the list and the segment indexes (and their versions) it was built from. */
@@ -94,7 +100,21 @@ export class Account {
       this.invalidate(held.conversationId);
       return;
     }
+    this.checkLeftovers(held);
     this.changed(held.conversationId);
+  }
+
+  /** Tells leftoversFound about `held` (in a microtask: not inside the transaction that left them) when it has leftovers. */
+  checkLeftovers(held: HeldDoc): void {
+    if (held.index.leftovers.size === 0 || this.leftoverChecks.has(held)) return;
+    if (this.leftoverChecks.size === 0) {
+      queueMicrotask(() => {
+        const found = [...this.leftoverChecks];
+        this.leftoverChecks.clear();
+        for (const h of found) this.leftoversFound?.(h);
+      });
+    }
+    this.leftoverChecks.add(held);
   }
 
   /** Invalidates snapshots (of one conversation, or all) and notifies. */

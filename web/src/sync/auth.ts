@@ -12,6 +12,8 @@ export type TokenKeeperOptions = {
   now: () => number;
   /** Told the new refresh token's expiry (epoch ms) after every refresh: the sign-in ends then unless used. */
   renewed?: (signInExpiresAt: number) => void;
+  /** The user (global id) this device holds, when known: a refresh answered for anyone else is refused. */
+  expectedUserId?: () => string | null | undefined;
 };
 
 /** Refresh this long before the access token expires (or a fifth of its lifetime, when shorter). */
@@ -25,7 +27,10 @@ const MARGIN_MS = 60_000;
  *
  * `fresh()` and `refresh()` reject with ClientError: NETWORK when the server cannot be
  * reached, REFRESH_TOKEN_INVALID / REFRESH_TOKEN_REUSED / DEVICE_REVOKED when the device is
- * signed out for good (see SIGNED_OUT_CODES), or another API code.
+ * signed out for good (see SIGNED_OUT_CODES), ACCOUNT_MISMATCH (also signed out for good)
+ * when the refresh continued another account's session than the one this device holds (a
+ * cross-site sign-in planted another refresh cookie), or another API code. A mismatched
+ * answer's token is never used.
  */
 export class TokenKeeper {
   /** The access token and the local time after which it is refreshed before use. */
@@ -103,6 +108,10 @@ export class TokenKeeper {
     if (!res.ok || !body?.accessToken) {
       const error = body?.errors?.[0];
       throw new ClientError(error?.extensions?.code ?? 'REFRESH_TOKEN_INVALID', error?.message ?? `Refresh failed (${res.status})`);
+    }
+    const expected = this.options.expectedUserId?.();
+    if (expected && typeof body.userId === 'string' && body.userId !== expected) {
+      throw new ClientError('ACCOUNT_MISMATCH', 'This browser was signed into another account from elsewhere: signed out for safety');
     }
     if (this.options.delivery === 'BODY' && typeof body.refreshToken === 'string') await store?.set(body.refreshToken);
     if (generation !== this.generation) throw new ClientError('UNAUTHENTICATED', 'Signed out while refreshing');

@@ -4,7 +4,12 @@ import { ClientError } from '../app/model.js';
 export const NETWORK = 'NETWORK';
 
 /** Codes after which this device is signed out for good: its local data must be wiped. */
-export const SIGNED_OUT_CODES: ReadonlySet<string> = new Set(['DEVICE_REVOKED', 'REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED']);
+export const SIGNED_OUT_CODES: ReadonlySet<string> = new Set([
+  'DEVICE_REVOKED',
+  'REFRESH_TOKEN_INVALID',
+  'REFRESH_TOKEN_REUSED',
+  'ACCOUNT_MISMATCH',
+]);
 
 /** Codes that mean "refresh the access token and try once more". */
 export const RETRY_AFTER_REFRESH: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED']);

@@ -51,7 +51,7 @@ export class FirstPaintWriter {
 
   /** Writes what is due, then stops (call before the database closes). */
   async close(): Promise<void> {
+    this.closed = true; // first: a change while the last write runs must not arm a write after the database closed
     await this.flush();
-    this.closed = true;
   }
 }

@@ -1,4 +1,15 @@
-import { type HybridClock, isReactionEmoji, limits, messagesOf, readMessage, segmentOf } from '@mailboat/schema';
+import {
+  type HybridClock,
+  isReactionEmoji,
+  limits,
+  type Message,
+  messagesOf,
+  messageTextProblem,
+  nextVersionAt,
+  normalizeMessageText,
+  readMessage,
+  segmentOf,
+} from '@mailboat/schema';
 import { ClientError } from '../app/model.js';
 import type { Account } from './account.js';
 import { localOrigin } from './origins.js';
@@ -11,6 +22,9 @@ import { applyOp, type WriteOp } from './write-ops.js';
  * (origin local), its update is queued in the outbox, and listeners are notified before the
  * call returns; `afterWrite` then gets the chance to push. Invalid input throws ClientError
  * (BAD_USER_INPUT, FORBIDDEN, NOT_FOUND) and changes nothing; lack of network never throws.
+ * Text is judged by the schema's text rules (schema/src/text.ts), as the server judges it.
+ * An edit adds a whole new version of the text (never a character diff), dated by the
+ * device's server-corrected clock and later than the version it replaces.
  */
 export class LocalWriter {
   constructor(
@@ -31,10 +45,18 @@ export class LocalWriter {
     return toMessageId(messageId);
   }
 
+  /** Edits to the same text change nothing; a message keeps at most limits.messageVersions.max versions. */
   edit(messageId: string, text: string): void {
     const body = validText(text);
-    const { held, id } = this.ownMessage(messageId);
-    this.apply({ kind: 'edit', conversationId: held.conversationId, messageId: id, text: body, editedAt: this.now() }, held.segment);
+    const { held, id, message } = this.ownMessage(messageId);
+    if (body === message.text) return;
+    if (message.versions.filter((v) => v.id !== '').length >= limits.messageVersions.max) {
+      throw new ClientError(
+        'BAD_USER_INPUT',
+        `A message keeps at most ${limits.messageVersions.max} versions: this one cannot be edited again`,
+      );
+    }
+    this.apply(this.editOp(held, id, body), held.segment);
   }
 
   remove(messageId: string): void {
@@ -49,7 +71,11 @@ export class LocalWriter {
     this.apply(op, held.segment);
   }
 
-  /** Writes a failed write again: a failed message as a new message with the same text; other writes as they were. */
+  /**
+   * Writes a failed write again: a failed message as a new message with the same text, an
+   * edit as a new version written now, other writes as they were. A write that can no longer
+   * apply (its message is gone, or was deleted meanwhile: delete wins) is dropped.
+   */
   retry(messageId: string): void {
     const failed = this.account.outbox.failed().filter((f) => f.op.messageId === toDocId(messageId));
     const send = failed.find((f) => f.op.kind === 'send');
@@ -61,9 +87,39 @@ export class LocalWriter {
     this.account.outbox.forget(failed.map((f) => f.seq));
     for (const f of failed) {
       const held = this.locate(f.op.messageId);
-      if (held) this.apply({ ...f.op, ...(f.op.kind === 'edit' ? { editedAt: this.now() } : {}) }, held.segment);
+      const message = held && readMessage(messagesOf(held.doc).get(f.op.messageId));
+      if (!held || !message || message.deleted) continue;
+      this.apply(f.op.kind === 'edit' ? this.editOp(held, f.op.messageId, f.op.text) : f.op, held.segment);
     }
     this.account.changed();
+  }
+
+  /**
+   * Removes, for everyone, the text that edits racing a deletion left on the viewer's own
+   * deleted messages in `held` (or in every held document): delete wins. Called after
+   * updates from elsewhere are applied; the purge is a local write, so it goes out through
+   * the outbox like any other. Never throws.
+   */
+  purgeDeletedText(held?: HeldDoc): void {
+    for (const h of held ? [held] : this.account.segments.all()) {
+      if (this.account.segments.get(h.conversationId, h.segment) !== h) continue; // replaced or dropped meanwhile
+      for (const key of [...h.index.leftovers]) {
+        const m = readMessage(messagesOf(h.doc).get(key));
+        if (!m?.deleted || m.author !== this.account.viewerId) continue;
+        try {
+          this.apply({ kind: 'purge', conversationId: h.conversationId, messageId: key }, h.segment);
+        } catch (e) {
+          console.error('Mailboat: could not remove the text left on a deleted message', e);
+        }
+      }
+    }
+  }
+
+  /** An edit of message `id` in `held` written now: a fresh version, later than the one shown. */
+  private editOp(held: HeldDoc, id: string, text: string): WriteOp {
+    const now = this.now();
+    const at = nextVersionAt(held.doc, id, now);
+    return { kind: 'edit', conversationId: held.conversationId, messageId: id, text, versionId: uuidv7(now), at };
   }
 
   dismiss(messageId: string): void {
@@ -92,20 +148,20 @@ export class LocalWriter {
     return { held, id };
   }
 
-  private ownMessage(messageId: string): { held: HeldDoc; id: string } {
+  private ownMessage(messageId: string): { held: HeldDoc; id: string; message: Message } {
     const found = this.find(messageId);
-    const map = messagesOf(found.held.doc).get(found.id);
-    const message = map && readMessage(map);
-    if (!message) throw new ClientError('NOT_FOUND', 'That message is not on this device');
+    const message = readMessage(messagesOf(found.held.doc).get(found.id));
+    if (!message || message.id !== found.id) throw new ClientError('NOT_FOUND', 'That message is not on this device');
     if (message.author !== this.account.viewerId) throw new ClientError('FORBIDDEN', 'Only its author can change a message');
     if (message.deleted) throw new ClientError('BAD_USER_INPUT', 'That message was deleted');
-    return found;
+    return { ...found, message };
   }
 }
 
+/** The text as stored (normalizeMessageText); throws ClientError BAD_USER_INPUT, saying why, when the text rules refuse it. */
 function validText(text: string): string {
-  const body = text.trim();
-  if (body.length === 0) throw new ClientError('BAD_USER_INPUT', 'Write something first');
-  if (body.length > limits.messageText.max) throw new ClientError('BAD_USER_INPUT', `At most ${limits.messageText.max} characters`);
+  const body = typeof text === 'string' ? normalizeMessageText(text) : '';
+  const problem = messageTextProblem(body);
+  if (problem) throw new ClientError('BAD_USER_INPUT', problem.charAt(0).toUpperCase() + problem.slice(1));
   return body;
 }

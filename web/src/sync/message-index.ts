@@ -1,5 +1,5 @@
-import { compareMessages, type Message, messagesOf, readMessage } from '@mailboat/schema';
-import type * as Y from 'yjs';
+import { compareMessages, Field, isVersionKey, type Message, messagesOf, readMessage } from '@mailboat/schema';
+import * as Y from 'yjs';
 
 /** Above this many messages touched by one transaction, the sorted list is rebuilt by sorting. */
 const PATCH_LIMIT = 64;
@@ -16,26 +16,73 @@ function lowerBound(list: Message[], m: Message): number {
   return lo;
 }
 
+let invalidReported = 0;
+
+/** How many times an entry that is not a valid message was skipped and reported, by any index (for tests and diagnostics). */
+export const invalidEntriesReported = (): number => invalidReported;
+
+/**
+ * True when the entry is a message marked deleted that still holds text: a version (or v1
+ * text) that an edit racing the deletion added. Its author's device purges it (purgeDeletedText).
+ */
+export function holdsDeletedText(entry: unknown): boolean {
+  if (!(entry instanceof Y.Map) || entry.get(Field.deleted) !== true) return false;
+  const legacy = entry.get(Field.text);
+  if (legacy instanceof Y.Text && legacy.length > 0) return true;
+  for (const key of entry.keys()) if (isVersionKey(key)) return true;
+  return false;
+}
+
 /**
  * The complete messages of one segment document, kept up to date from its Yjs events: a
  * transaction re-reads only the message maps it touched, every other Message object is kept.
  * `sorted()` is a new array after every change and the same array otherwise.
+ *
+ * Never throws on what a document holds: an entry that is not a valid message (readMessage
+ * says so, or its key is not its id) is left out, counted in `invalid`, and reported once
+ * with console.warn (and in invalidEntriesReported) each time it becomes invalid.
  */
 export class MessageIndex {
   private readonly byKey = new Map<string, Message>();
+  private readonly invalidKeys = new Set<string>();
   private list: Message[] | null = null;
   /** Bumped on every change to the messages. */
   version = 0;
   /** The latest createdAt of any complete message seen (for the hybrid clock). */
   latest = Number.NEGATIVE_INFINITY;
+  /** Keys of deleted messages that still hold text (see holdsDeletedText). */
+  readonly leftovers = new Set<string>();
 
   constructor(doc: Y.Doc) {
     const messages = messagesOf(doc);
-    for (const [key, map] of messages.entries()) {
-      const m = readMessage(map);
+    for (const [key, entry] of messages.entries()) {
+      const m = this.read(key, entry);
       if (m) this.add(key, m);
     }
     messages.observeDeep((events) => this.apply(messages, events));
+  }
+
+  /** Entries of the document left out because they are not valid messages. */
+  get invalid(): number {
+    return this.invalidKeys.size;
+  }
+
+  /** The message of entry `key`, or undefined (reported when the entry is there but not a valid message). */
+  private read(key: string, entry: unknown): Message | undefined {
+    if (holdsDeletedText(entry)) this.leftovers.add(key);
+    else this.leftovers.delete(key);
+    const m = entry === undefined ? undefined : readMessage(entry);
+    if (m && m.id === key) {
+      this.invalidKeys.delete(key);
+      return m;
+    }
+    if (entry === undefined) this.invalidKeys.delete(key);
+    else if (!this.invalidKeys.has(key)) {
+      this.invalidKeys.add(key);
+      invalidReported++;
+      console.warn(`Mailboat: skipped an entry that is not a valid message (${key.slice(0, 64)})`);
+    }
+    return undefined;
   }
 
   /** Every complete message, in display order. Do not mutate. */
@@ -64,8 +111,7 @@ export class MessageIndex {
     const added: Message[] = [];
     for (const key of touched) {
       const before = this.byKey.get(key);
-      const map = messages.get(key);
-      const after = map ? readMessage(map) : undefined;
+      const after = this.read(key, messages.get(key));
       if (before) {
         removed.push(before);
         this.byKey.delete(key);

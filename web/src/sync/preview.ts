@@ -30,7 +30,9 @@ export class Preview {
     let view = this.views.get(conversationId);
     if (!view) {
       const stored = this.paint.views.find((v) => v.conversationId === conversationId);
-      view = { messages: stored?.messages ?? [], hasOlder: stored?.hasOlder ?? false, loadingOlder: false, cached: true };
+      // Rows stored by an app released before edit histories have no versions: they show none.
+      const messages = (stored?.messages ?? []).map((m) => (Array.isArray(m.versions) ? m : { ...m, versions: [] }));
+      view = { messages, hasOlder: stored?.hasOlder ?? false, loadingOlder: false, cached: true };
       this.views.set(conversationId, view);
     }
     return view;

@@ -63,7 +63,7 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
       // A BODY refresh token is rotated by the app alone; two rotators would revoke the device.
       if ((await getMeta(db, 'refreshToken')) !== undefined) return { ...NOTHING, left: outbox.size, skipped: 'NO_COOKIE' };
       try {
-        return await pushAll(apiFor(options, db), outbox);
+        return await pushAll(apiFor(options, db, userId), outbox);
       } catch (e) {
         if (isSignedOutError(e)) return { ...NOTHING, left: outbox.size, skipped: 'SIGNED_OUT' };
         throw e;
@@ -76,8 +76,9 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
   }
 }
 
-function apiFor(options: ReplayOptions, db: AccountDb): Api {
+function apiFor(options: ReplayOptions, db: AccountDb, userId: string): Api {
   const tokens = new TokenKeeper({
+    expectedUserId: () => userId,
     renewed: (at) => void setMeta(db, 'signInExpiresAt', at).catch(() => undefined),
     baseUrl: options.baseUrl,
     fetch: options.fetch,

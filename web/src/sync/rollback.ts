@@ -5,14 +5,15 @@ import type { SyncContext } from './context.js';
 import { SEGMENT_DIFFS } from './operations.js';
 import { LOAD, localOrigin } from './origins.js';
 import type { FailedWrite, OutboxEntry } from './records.js';
-import { applyOp } from './write-ops.js';
+import { applyOp, type WriteOp, withVersion } from './write-ops.js';
 
 /**
  * Rolls refused writes back, visibly: the refused entries move aside as failed, and the
  * segment's document is rebuilt from the server's state plus the writes still queued for
  * it, replacing what IndexedDB held. A queued write whose update no longer applies cleanly
  * (it was written after the refused one) is applied again from its intent, replacing its
- * update; one that cannot apply without the refused write fails with it.
+ * update; one whose change the rebuilt document already holds leaves the queue; one that
+ * cannot apply without the refused write fails with it.
  *
  * The server's state is fetched first: on a network error nothing changes (the entries stay
  * queued and the refusal comes again). When the server no longer shows the conversation
@@ -43,12 +44,13 @@ export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure
       Y.applyUpdate(doc, entry.update, LOAD);
       continue;
     }
-    const update = reapply(doc, entry);
-    if (update) account.outbox.replace({ ...entry, update });
+    const again = reapply(doc, entry);
+    if (again === 'held') account.outbox.remove([entry.seq]);
+    else if (again) account.outbox.replace({ ...entry, ...again });
     else account.outbox.fail(entry, { ...failure, message: `It depended on a refused change: ${failure.message}` });
   }
   try {
-    await account.segments.replace(conversationId, segment, doc);
+    account.checkLeftovers(await account.segments.replace(conversationId, segment, doc));
   } finally {
     // Only now that no document holds the refused writes: the clock starts over (nothing
     // re-observes their createdAt), and the UI shows them failed, in one synchronous step, so
@@ -73,16 +75,22 @@ function appliesCleanly(doc: Y.Doc, update: Uint8Array): boolean {
   }
 }
 
-/** Applies the entry's intent to `doc` again; returns the new update, or null when it cannot apply. */
-function reapply(doc: Y.Doc, entry: OutboxEntry): Uint8Array | null {
-  const origin = localOrigin(entry.op);
+/**
+ * Applies the entry's intent to `doc` again: its new op (a legacy edit gets its version
+ * now, see withVersion) and update; 'held' when `doc` already holds what it writes (nothing
+ * to send); null when it cannot apply.
+ */
+function reapply(doc: Y.Doc, entry: OutboxEntry): { op: WriteOp; update: Uint8Array } | 'held' | null {
+  const op = entry.op.kind === 'edit' ? withVersion(doc, entry.op) : entry.op;
+  const origin = localOrigin(op);
   let captured: Uint8Array | null = null;
   const capture = (update: Uint8Array, o: unknown) => {
     if (o === origin) captured = update;
   };
   doc.on('update', capture);
   try {
-    return applyOp(doc, entry.op, origin) ? captured : null;
+    if (!applyOp(doc, op, origin)) return null;
+    return captured ? { op, update: captured } : 'held';
   } finally {
     doc.off('update', capture);
   }

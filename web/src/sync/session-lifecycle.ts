@@ -52,6 +52,7 @@ const REASONS: Record<string, string> = {
   DEVICE_REVOKED: 'it was revoked or signed out on another device',
   REFRESH_TOKEN_REUSED: 'its session was ended for safety',
   REFRESH_TOKEN_INVALID: 'its session ended (it expired, or was revoked on another device)',
+  ACCOUNT_MISMATCH: 'another site tried to sign this browser into a different account',
 };
 
 /**
@@ -156,7 +157,11 @@ export class SessionLifecycle {
     if (refreshToken) await setMeta(account.db, 'refreshToken', refreshToken);
     await writeCurrentAccount(factory, session.user.id);
     this.account = account;
-    this.writer = new LocalWriter(account, clock, this.options.wrote, this.options.now);
+    const writer = new LocalWriter(account, clock, this.options.wrote, this.options.now);
+    this.writer = writer;
+    // Delete wins: text an edit racing a deletion left on the viewer's message is removed, now and whenever it arrives.
+    account.leftoversFound = (held) => writer.purgeDeletedText(held);
+    writer.purgeDeletedText();
     if (refreshToken !== undefined) state.set({ problem: null });
     state.emit();
     this.options.opened();

@@ -83,6 +83,7 @@ export class SyncClient implements MailboatClient {
       delivery: this.delivery,
       now,
       renewed: (expiresAt) => void this.sessions.account?.setSignInExpiry(expiresAt),
+      expectedUserId: () => this.sessions.account?.viewerId,
       refreshTokens: () => {
         const account = this.sessions.account;
         if (!account) return null;

@@ -1,5 +1,5 @@
 import { compareMessages, type Message, segmentStart } from '@mailboat/schema';
-import type { ChatMessage, ConversationSummary, User } from '../app/model.js';
+import type { ChatMessage, ConversationSummary, TextVersion, User } from '../app/model.js';
 import type { ConversationRecord, FailedWrite, OutboxEntry, Position, Watermark } from './records.js';
 import { tickFromReceipts } from './ticks.js';
 import { toMessageId } from './uuid.js';
@@ -16,6 +16,8 @@ export type MessageInputs = {
   receipts: Watermark[];
   user: (id: string) => User;
 };
+
+const NO_VERSIONS: TextVersion[] = Object.freeze([]) as unknown as TextVersion[];
 
 const position = (m: Pick<Message, 'createdAt' | 'id'>): Position => ({ at: m.createdAt, id: m.id });
 
@@ -47,6 +49,7 @@ export function buildMessages(input: MessageInputs): ChatMessage[] {
       editedAt: null,
       deleted: false,
       reactions: {},
+      versions: [{ id: f.op.messageId, text: f.op.text, at: f.op.createdAt, client: 0 }],
     };
     present.add(m.id);
     out.push({ sortKey: m, chat: chatMessage(input, m, false, f) });
@@ -121,6 +124,7 @@ function chatMessage(input: MessageInputs, m: Message, pending: boolean, failed:
     text: m.text,
     createdAt: m.createdAt,
     editedAt: m.editedAt,
+    versions: m.versions.length === 0 ? NO_VERSIONS : m.versions.map((v) => ({ id: v.id, text: v.text, at: v.at })),
     deleted: m.deleted,
     replyTo: m.replyTo === null ? null : toMessageId(m.replyTo),
     reactions: Object.entries(m.reactions)

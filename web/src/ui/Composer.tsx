@@ -3,12 +3,15 @@ import { type FormEvent, type KeyboardEvent, type RefObject, useState } from 're
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
 import { keepDraft, readDraft } from './drafts.js';
+import { errorText } from './errors.js';
+import { FormError } from './FormError.js';
 import { useSession } from './hooks.js';
 
 /**
  * Writes a message (Enter sends, Shift+Enter adds a line). The message is on screen before
  * send() returns; the network is not needed. Replying shows the quoted message above the box.
- * Unsent text stays as a draft of the conversation while the app runs (drafts.ts).
+ * Unsent text stays as a draft of the conversation while the app runs (drafts.ts). Text the
+ * rules refuse (schema/src/text.ts) stays in the box, and the composer says why.
  */
 export function Composer({
   conversationId,
@@ -24,14 +27,22 @@ export function Composer({
   const client = useClient();
   const userId = useSession()?.user.id ?? '';
   const [text, setTextState] = useState(() => readDraft(userId, conversationId));
+  /** Why the last send was refused (the text rules), until the text changes. */
+  const [error, setError] = useState<string | null>(null);
   const setText = (next: string) => {
     setTextState(next);
+    setError(null);
     keepDraft(userId, conversationId, next);
   };
   const send = () => {
     const trimmed = text.trim();
     if (!trimmed) return;
-    client.send(conversationId, trimmed, replyTo?.id);
+    try {
+      client.send(conversationId, trimmed, replyTo?.id);
+    } catch (e) {
+      setError(errorText(e));
+      return;
+    }
     setText('');
     onReplyDone();
   };
@@ -62,6 +73,7 @@ export function Composer({
           </button>
         </div>
       )}
+      <FormError message={error} />
       <div className="composer-row">
         <label htmlFor="composer-input" className="visually-hidden">
           Message

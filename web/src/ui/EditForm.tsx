@@ -1,9 +1,16 @@
-import { limits } from '@mailboat/schema';
+import { limits, normalizeMessageText } from '@mailboat/schema';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { errorText } from './errors.js';
+import { FormError } from './FormError.js';
 
-/** Edits a message's text in place: Enter or "Save" saves, Shift+Enter adds a line, Escape or "Cancel" leaves it unchanged. */
+/**
+ * Edits a message's text in place: Enter or "Save" saves, Shift+Enter adds a line, Escape or
+ * "Cancel" leaves it unchanged. When `onSave` throws (the text rules refuse the text), the
+ * form stays open and says why.
+ */
 export function EditForm({ initial, onSave, onCancel }: { initial: string; onSave: (text: string) => void; onCancel: () => void }) {
   const [text, setText] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const id = useId();
   useEffect(() => {
@@ -13,10 +20,16 @@ export function EditForm({ initial, onSave, onCancel }: { initial: string; onSav
     el.setSelectionRange(el.value.length, el.value.length);
   }, []);
   const save = () => {
-    const trimmed = text.trim();
-    if (!trimmed) return;
-    if (trimmed === initial.trim()) onCancel();
-    else onSave(trimmed);
+    const body = normalizeMessageText(text);
+    if (body === normalizeMessageText(initial)) {
+      onCancel();
+      return;
+    }
+    try {
+      onSave(body);
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -43,9 +56,13 @@ export function EditForm({ initial, onSave, onCancel }: { initial: string; onSav
         rows={2}
         maxLength={limits.messageText.max}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setError(null);
+        }}
         onKeyDown={onKeyDown}
       />
+      <FormError message={error} />
       <div className="edit-actions">
         <button type="submit" className="button primary small">
           Save

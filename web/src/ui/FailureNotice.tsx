@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
 
-/** Under a write the server refused: why, "Retry" when retrying can help, and "Dismiss". */
+/** Under a write the server refused: why, "Retry" when retrying can help (never on a message deleted since: delete wins), and "Dismiss". */
 export function FailureNotice({ message }: { message: ChatMessage }) {
   const client = useClient();
   const failure = message.failure;
@@ -9,7 +9,7 @@ export function FailureNotice({ message }: { message: ChatMessage }) {
     <div className="failure">
       <p className="failure-text">Not sent{failure?.message ? `: ${failure.message}` : '.'}</p>
       <div className="failure-actions">
-        {failure?.retryable === true && (
+        {failure?.retryable === true && !message.deleted && (
           <button type="button" className="button small" onClick={() => client.retry(message.id)}>
             Retry
           </button>

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
+import { EditedButton } from './EditedButton.js';
 import { EditForm } from './EditForm.js';
 import { FailureNotice } from './FailureNotice.js';
 import { formatFull, formatTime } from './format.js';
@@ -91,7 +92,7 @@ export const MessageRow = memo(function MessageRow({
             <p className={`message-text${m.deleted ? ' is-deleted' : ''}`}>{m.deleted ? 'This message was deleted' : m.text}</p>
           )}
           <p className="message-meta">
-            {m.editedAt !== null && !m.deleted && <span className="edited">edited</span>}
+            {m.editedAt !== null && !m.deleted && <EditedButton message={m} />}
             <time dateTime={new Date(m.createdAt).toISOString()} title={formatFull(m.createdAt)}>
               {formatTime(m.createdAt)}
             </time>

@@ -1,6 +1,7 @@
 /** Short, local date and time formats (Intl, the browser's locale). */
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const timeWithSeconds = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
 const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
 const shortDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -28,6 +29,11 @@ export function formatListTime(ms: number, now: number = Date.now()): string {
 /** A message's clock time, e.g. "14:05". */
 export function formatTime(ms: number): string {
   return time.format(ms);
+}
+
+/** A clock time to the second, e.g. "14:05:09": edits of one message are often a minute apart or less. */
+export function formatTimeWithSeconds(ms: number): string {
+  return timeWithSeconds.format(ms);
 }
 
 /** For a title attribute: the full local date and time. */

@@ -16,6 +16,14 @@ export function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
     a.failure?.message === b.failure?.message &&
     a.failure?.retryable === b.failure?.retryable &&
     a.reactions.length === b.reactions.length &&
-    a.reactions.every((r, i) => r.userId === b.reactions[i]?.userId && r.emoji === b.reactions[i]?.emoji)
+    a.reactions.every((r, i) => r.userId === b.reactions[i]?.userId && r.emoji === b.reactions[i]?.emoji) &&
+    sameVersions(a.versions, b.versions)
   );
+}
+
+/** Versions are written once and never change: the same ids in the same order are the same history. */
+function sameVersions(a: ChatMessage['versions'] | undefined, b: ChatMessage['versions'] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((v, i) => v.id === b[i]?.id && v.at === b[i]?.at);
 }

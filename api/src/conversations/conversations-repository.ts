@@ -33,16 +33,21 @@ export async function insertMembers(
   return rows.map((r) => r.user_id);
 }
 
-/** The conversation and the user's role in it, or undefined when the user is not a member. */
-export async function findMembership(db: Db, conversationId: string, userId: string): Promise<Membership | undefined> {
-  const row = await db
+/** The user's conversations among `conversationIds`, each row with the user's role in it (one query). */
+export function findConversationsWithRole(db: Db, userId: string, conversationIds: readonly string[]) {
+  return db
     .selectFrom('conversations as c')
     .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
     .selectAll('c')
     .select('m.role')
-    .where('c.id', '=', conversationId)
     .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+    .where('c.id', 'in', conversationIds)
+    .execute();
+}
+
+/** The conversation and the user's role in it, or undefined when the user is not a member. */
+export async function findMembership(db: Db, conversationId: string, userId: string): Promise<Membership | undefined> {
+  const [row] = await findConversationsWithRole(db, userId, [conversationId]);
   if (!row) return undefined;
   const { role, ...conversation } = row;
   return { conversation, role };

@@ -2,6 +2,7 @@ import { brandWithType } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { findUsersByIds } from '../accounts/users-repository.js';
 import type { Viewer } from '../context.js';
+import { findConversationsWithRole } from '../conversations/conversations-repository.js';
 import type { ConversationWithRole } from '../conversations/conversations-service.js';
 import type { Db } from '../db/connect.js';
 import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
@@ -52,15 +53,7 @@ async function findMemberships(db: Db, keys: readonly string[]): Promise<(Conver
   }
   const found = new Map<string, ConversationWithRole>();
   for (const [userId, conversationIds] of byUser) {
-    const rows = await db
-      .selectFrom('conversations as c')
-      .innerJoin('conversation_members as m', 'm.conversation_id', 'c.id')
-      .selectAll('c')
-      .select('m.role')
-      .where('m.user_id', '=', userId)
-      .where('c.id', 'in', conversationIds)
-      .execute();
-    for (const row of rows) found.set(membershipKey(userId, row.id), row);
+    for (const row of await findConversationsWithRole(db, userId, conversationIds)) found.set(membershipKey(userId, row.id), row);
   }
   return keys.map((key) => found.get(key));
 }

@@ -28,6 +28,17 @@ export type Struct = Y.Item | Y.GC | Y.Skip;
 /** Where an item lands: the name of a root type, or the item that holds the shared type it lands in. */
 export type ParentRef = string | Y.Item;
 
+/** How a type is named as a parent: its item, or for a root type its name (kept in `rootNames`, so it is looked up once). */
+export function parentRefOf(type: Y.AbstractType<unknown>, rootNames: Map<Y.AbstractType<unknown>, string>): ParentRef {
+  if (type._item !== null) return type._item;
+  let name = rootNames.get(type);
+  if (name === undefined) {
+    name = Y.findRootTypeKey(type);
+    rootNames.set(type, name);
+  }
+  return name;
+}
+
 /** Parent and key of an item; null for garbage (a GC struct, or an item Yjs turns into one). */
 export type Place = { parent: ParentRef; sub: string | null } | null;
 
@@ -247,13 +258,7 @@ export class Integration {
   }
 
   private refOf(type: Y.AbstractType<unknown>): ParentRef {
-    if (type._item !== null) return type._item;
-    let name = this.rootNames.get(type);
-    if (name === undefined) {
-      name = Y.findRootTypeKey(type);
-      this.rootNames.set(type, name);
-    }
-    return name;
+    return parentRefOf(type, this.rootNames);
   }
 }
 

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { type Integration, malformed, missing, type ParentRef, type Place, type Struct } from './integration.js';
+import { type Integration, malformed, missing, type ParentRef, type Place, parentRefOf, type Struct } from './integration.js';
 import { Field, MESSAGES } from './model.js';
 
 // What a piece of content is in the conversation model, decided by where Yjs puts it: for the
@@ -42,6 +42,7 @@ const MAX_NESTING = 8;
  */
 export class Placement {
   private readonly holders = new Map<Y.Item, Role>();
+
   private readonly rootNames = new Map<Y.AbstractType<unknown>, string>();
 
   constructor(private readonly integration?: Integration) {}
@@ -79,13 +80,7 @@ export class Placement {
   }
 
   private refOf(type: Y.AbstractType<unknown>): ParentRef {
-    if (type._item !== null) return type._item;
-    let name = this.rootNames.get(type);
-    if (name === undefined) {
-      name = Y.findRootTypeKey(type);
-      this.rootNames.set(type, name);
-    }
-    return name;
+    return parentRefOf(type, this.rootNames);
   }
 }
 

@@ -1,7 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildSchema, parse, validate } from 'graphql';
+import { limits } from '@mailboat/schema';
+import {
+  buildSchema,
+  type GraphQLInputType,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  parse,
+  typeFromAST,
+  validate,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/src/config.js';
+import { queryCost } from '../../api/src/http/query-cost.js';
+import { listArgumentCaps } from '../../api/src/http/query-cost-rules.js';
 import * as operations from '../src/sync/operations.js';
 
 const require = createRequire(import.meta.url);
@@ -24,5 +40,47 @@ describe('the documents the client sends', () => {
 
   it.each(documents)('%s is valid against schema/schema.graphql', (_name, source) => {
     expect(validate(schema, parse(source)).map((e) => e.message)).toEqual([]);
+  });
+});
+
+/**
+ * The largest variables an operation can be sent with: every page size at its maximum, every
+ * list as long as the API allows (its cap, else a page), every input object with all its
+ * fields. Only the shape matters: the schema is built from the SDL, so scalars take any value.
+ */
+function largest(type: GraphQLInputType, name: string): unknown {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    const cap = Object.entries(listArgumentCaps).find(([coordinate]) => coordinate.endsWith(`.${name}`))?.[1] ?? limits.pageSize.max;
+    return Array.from({ length: cap }, () => largest(nullable.ofType as GraphQLInputType, name));
+  }
+  const named = getNamedType(type);
+  if (isEnumType(named)) return named.getValues()[0]?.value;
+  if (isInputObjectType(named)) {
+    return Object.fromEntries(Object.values(named.getFields()).map((f) => [f.name, largest(f.type, f.name)]));
+  }
+  if (named.name === 'Int') return /^(first|last)$/.test(name) ? limits.pageSize.max : 1;
+  if (named.name === 'Boolean') return true;
+  return 'x';
+}
+
+describe('the documents the client sends, at their largest', () => {
+  const documents = Object.entries(operations as Record<string, unknown>).filter(
+    (e): e is [string, string] => typeof e[1] === 'string' && /^\s*(query|mutation|subscription)\b/.test(e[1]),
+  );
+  const maxCost = loadConfig({ DATA_DIR: '/tmp/mailboat-operations-test' }).maxQueryCost;
+
+  it.each(documents)('%s costs no more than the default MAX_QUERY_COST', (_name, source) => {
+    const document = parse(source);
+    const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
+    const variables: Record<string, unknown> = {};
+    for (const v of operation?.kind === 'OperationDefinition' ? (operation.variableDefinitions ?? []) : []) {
+      const type = typeFromAST(schema, v.type) as GraphQLInputType;
+      if (isNonNullType(type) || /^(first|last)$/.test(v.variable.name.value))
+        variables[v.variable.name.value] = largest(type, v.variable.name.value);
+    }
+    const cost = queryCost(schema, document, undefined, variables);
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThanOrEqual(maxCost);
   });
 });

@@ -103,4 +103,21 @@ describe.each(backends)('hostile names, titles and handles on %s', (backend) => 
       expect(codeOf(r)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     }
   });
+
+  it('refuses segments(last:) and segments(before:), which it cannot honour, instead of ignoring them', async () => {
+    const { client } = app();
+    const { ana, conversationId } = await client.directPair();
+    for (const [arg, value] of [
+      ['last', 5],
+      ['before', '471234'],
+    ] as const) {
+      const type = arg === 'last' ? 'Int' : 'String';
+      const r = await client.gql(
+        `query($id: ID!, $v: ${type}) { conversation(id: $id) { segments(${arg}: $v) { edges { cursor } } } }`,
+        { id: conversationId, v: value },
+        { token: ana.accessToken },
+      );
+      expect(codeOf(r)).toMatchObject({ code: 'BAD_USER_INPUT', field: arg });
+    }
+  });
 });

@@ -98,11 +98,14 @@ builder.objectField(ConversationRef, 'segments', (t) =>
   t.connection(
     {
       type: SegmentInfo,
-      description: 'Segments that hold messages, newest first: page back through history one segment at a time.',
+      description:
+        'Segments that hold messages, newest first: page back through history one segment at a time, with first and after (last and before are refused).',
       resolve: async (c, args, ctx) => {
         if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
         checkPageSize('first', args.first);
-        checkPageSize('last', args.last);
+        for (const name of ['last', 'before'] as const) {
+          if (args[name] != null) throw badInput(name, 'Segments page from the newest back: use first and after');
+        }
         const size = args.first ?? limits.pageSize.default;
         const before = args.after ? Number.parseInt(args.after, 10) : undefined;
         if (before !== undefined && Number.isNaN(before)) throw badInput('after', 'Invalid pagination cursor');

@@ -1,26 +1,12 @@
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App, PASSWORD } from './app.js';
-import { injectAxe } from './axe.js';
+import { seriousViolations } from './axe.js';
 import { Profile } from './browser.js';
 import { gql } from './seed.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 const DELETED = 'This message was deleted';
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-/** The serious and critical axe-core violations of the page as it is. */
-async function seriousViolations(app: App): Promise<string[]> {
-  await injectAxe(app.page);
-  const violations = await app.page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The "edited" button of the message showing `text`. */
 const editedButton = (app: App, text: string): Locator => app.message(text).getByRole('button', { name: /^edited/ });

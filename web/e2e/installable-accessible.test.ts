@@ -1,23 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from './app.js';
-import { injectAxe } from './axe.js';
+import { seriousViolations } from './axe.js';
 import { Profile } from './browser.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-
-/** Runs axe-core on the page as it is; returns the serious and critical violations. */
-async function seriousViolations(app: App): Promise<string[]> {
-  await injectAxe(app.page);
-  const violations = await app.page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('installable and accessible', () => {
   const appUrl = inject('appUrl');

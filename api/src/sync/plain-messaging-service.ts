@@ -1,4 +1,5 @@
 import {
+  canAddVersion,
   createMessage,
   deleteMessage as deleteInDoc,
   editMessage as editInDoc,
@@ -84,8 +85,7 @@ export async function editMessage(deps: AppDeps, viewer: Viewer, input: { messag
     if (row.author_id !== viewer.userId) throw forbidden('Only the author of a message may edit it');
     if (row.deleted) throw badInput('messageId', 'A deleted message cannot be edited');
     if (row.text === text) return { done: row };
-    // The write rules count version entries; a text of the old shape (version id "") is not one.
-    if (row.versions.filter((v) => v.id !== '').length >= limits.messageVersions.max) {
+    if (!canAddVersion(row.versions)) {
       throw badInput('messageId', `A message keeps at most ${limits.messageVersions.max} versions: it cannot be edited again`);
     }
     const edit = (doc: Y.Doc) => editInDoc(doc, row.id, text, nextVersionAt(doc, row.id, Date.now()), uuidv7());

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { limits } from '../limits.js';
 
 /**
  * The conversation document, one Y.Doc per segment (see segments.ts).
@@ -89,6 +90,14 @@ export function readVersionValue(value: unknown): { text: string; at: number } |
   const { text, at } = value as Record<string, unknown>;
   if (typeof text !== 'string' || !Number.isSafeInteger(at)) return undefined;
   return { text, at: at as number };
+}
+
+/**
+ * True when a message holding `versions` (as readMessage lists them) may take one more: at most
+ * limits.messageVersions.max version entries (an old-shape text, version id "", is not one).
+ */
+export function canAddVersion(versions: readonly { id: string }[]): boolean {
+  return versions.filter((v) => v.id !== '').length < limits.messageVersions.max;
 }
 
 /** Orders versions: the greater (at, id) is the later one, on every device. */

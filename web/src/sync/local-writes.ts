@@ -1,4 +1,5 @@
 import {
+  canAddVersion,
   type HybridClock,
   isReactionEmoji,
   limits,
@@ -50,7 +51,7 @@ export class LocalWriter {
     const body = validText(text);
     const { held, id, message } = this.ownMessage(messageId);
     if (body === message.text) return;
-    if (message.versions.filter((v) => v.id !== '').length >= limits.messageVersions.max) {
+    if (!canAddVersion(message.versions)) {
       throw new ClientError(
         'BAD_USER_INPUT',
         `A message keeps at most ${limits.messageVersions.max} versions: this one cannot be edited again`,

@@ -227,15 +227,21 @@ export function deleteMessage(doc: Y.Doc, id: string, origin?: unknown): void {
 /** Removes what text a deleted message still holds (a version a concurrent edit added). True when there was some. */
 export function purgeDeletedText(doc: Y.Doc, id: string, origin?: unknown): boolean {
   const map = messagesOf(doc).get(id);
-  if (!(map instanceof Y.Map) || map.get(Field.deleted) !== true || !holdsText(map)) return false;
-  doc.transact(() => removeVersions(map), origin);
+  if (!holdsDeletedText(map)) return false;
+  doc.transact(() => removeVersions(map as Y.Map<unknown>), origin);
   return true;
 }
 
-function holdsText(map: Y.Map<unknown>): boolean {
-  const legacy = map.get(Field.text);
+/**
+ * True when an entry of the messages map is a message marked deleted that still holds text:
+ * a version (or an old-shape text) that an edit racing the deletion added. Its author's
+ * devices remove it with purgeDeletedText.
+ */
+export function holdsDeletedText(entry: unknown): boolean {
+  if (!(entry instanceof Y.Map) || entry.get(Field.deleted) !== true) return false;
+  const legacy = entry.get(Field.text);
   if (legacy instanceof Y.Text && legacy.length > 0) return true;
-  for (const key of map.keys()) if (isVersionKey(key)) return true;
+  for (const key of entry.keys()) if (isVersionKey(key)) return true;
   return false;
 }
 

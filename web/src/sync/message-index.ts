@@ -1,5 +1,5 @@
-import { compareMessages, Field, isVersionKey, type Message, messagesOf, readMessage } from '@mailboat/schema';
-import * as Y from 'yjs';
+import { compareMessages, holdsDeletedText, type Message, messagesOf, readMessage } from '@mailboat/schema';
+import type * as Y from 'yjs';
 
 /** Above this many messages touched by one transaction, the sorted list is rebuilt by sorting. */
 const PATCH_LIMIT = 64;
@@ -20,18 +20,6 @@ let invalidReported = 0;
 
 /** How many times an entry that is not a valid message was skipped and reported, by any index (for tests and diagnostics). */
 export const invalidEntriesReported = (): number => invalidReported;
-
-/**
- * True when the entry is a message marked deleted that still holds text: a version (or v1
- * text) that an edit racing the deletion added. Its author's device purges it (purgeDeletedText).
- */
-export function holdsDeletedText(entry: unknown): boolean {
-  if (!(entry instanceof Y.Map) || entry.get(Field.deleted) !== true) return false;
-  const legacy = entry.get(Field.text);
-  if (legacy instanceof Y.Text && legacy.length > 0) return true;
-  for (const key of entry.keys()) if (isVersionKey(key)) return true;
-  return false;
-}
 
 /**
  * The complete messages of one segment document, kept up to date from its Yjs events: a

@@ -171,7 +171,8 @@ export class BackgroundSync {
       await flushReads(ctx);
       await this.sendDelivered();
       this.retryAttempt = 0;
-      this.options.state.set({ problem: null });
+      // A run that ends after the account did (signed out meanwhile) must not erase the reason shown.
+      if (this.options.account() === account) this.options.state.set({ problem: null });
       this.goLive();
     } catch (e) {
       this.failed(e, account);

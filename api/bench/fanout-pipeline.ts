@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { connectPGlite } from '../src/db/connect.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { publishToUsers } from '../src/pubsub.js';
+import { publishToUsers } from '../src/events/pubsub.js';
+import { decodeGlobalId } from '../src/global-ids.js';
 
 /**
  * The server's own cost of live fan-out, without sockets, Postgres round trips or a load

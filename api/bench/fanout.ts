@@ -7,8 +7,8 @@ import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { connectPostgres } from '../src/db/connect.js';
-import { PostgresFanout } from '../src/fanout/postgres-fanout.js';
-import { type AccountEvent, createAppPubSub } from '../src/pubsub.js';
+import { PostgresFanout } from '../src/events/fanout/postgres-fanout.js';
+import { type AccountEvent, createAppPubSub } from '../src/events/pubsub.js';
 import { createDatabase } from '../test/databases.js';
 import { type Api, gql, pct, sleep, startApi } from './lib.js';
 

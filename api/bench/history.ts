@@ -3,9 +3,9 @@ import { listMessages, SEGMENT_MS, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import type { Db } from '../src/db/connect.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { compactSegment } from '../src/sync/compaction.js';
-import { SegmentCache } from '../src/sync/doc-cache.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { compactSegment } from '../src/sync/segments/compaction.js';
+import { SegmentCache } from '../src/sync/segments/segment-cache.js';
 import { gqlSized, pct } from './lib.js';
 import { b64, createGroup, DIFFS, openDirect, PUSH, pushAll, signUp, TEXT_LENGTH, type User, Writer } from './workload.js';
 

@@ -2,11 +2,11 @@ import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
 import { connectPGlite, connectPostgres, createPool, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
-import { PostgresFanout } from './fanout/postgres-fanout.js';
+import { PostgresFanout } from './events/fanout/postgres-fanout.js';
+import { createAppPubSub, fannedOut } from './events/pubsub.js';
 import { createRateLimits } from './http/rate-limits.js';
-import { createAppPubSub, fannedOut } from './pubsub.js';
-import { compactionsSettled } from './sync/compaction.js';
-import { SegmentCache } from './sync/doc-cache.js';
+import { compactionsSettled } from './sync/segments/compaction.js';
+import { SegmentCache } from './sync/segments/segment-cache.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
 /** `fanout` is set when DATABASE_URL is: events then cross to every node on that database. */

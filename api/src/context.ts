@@ -1,10 +1,10 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
+import type { PubSub } from './events/pubsub.js';
 import type { Loaders } from './graphql/loaders.js';
 import type { RateLimits } from './http/rate-limits.js';
-import type { PubSub } from './pubsub.js';
-import type { SegmentCache } from './sync/doc-cache.js';
+import type { SegmentCache } from './sync/segments/segment-cache.js';
 
 /** The signed-in device a request acts for (its token verified and the device not revoked). */
 export type Viewer = Readonly<{ userId: string; deviceId: string }>;

@@ -1,8 +1,8 @@
 import { segmentOf } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { decodeGlobalId, encodeGlobalId } from '../src/graphql/global-ids.js';
-import { listChanges } from '../src/sync/changes-service.js';
+import { decodeGlobalId, encodeGlobalId } from '../src/global-ids.js';
+import { listChanges } from '../src/sync/changes/changes-service.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { AppDeps } from '../src/context.js';
 import type { Db } from '../src/db/connect.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { compactionDue, compactionsSettled, compactSegment, mergeInChunks, scheduleCompaction } from '../src/sync/compaction.js';
-import { SegmentCache } from '../src/sync/doc-cache.js';
-import { pushUpdates } from '../src/sync/push-service.js';
-import { findSegmentSeqs, loadSegment, replaceSnapshot, type SegmentKey } from '../src/sync/segments-repository.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { pushUpdates } from '../src/sync/push/push-service.js';
+import { compactionDue, compactionsSettled, compactSegment, mergeInChunks, scheduleCompaction } from '../src/sync/segments/compaction.js';
+import { SegmentCache } from '../src/sync/segments/segment-cache.js';
+import { findSegmentSeqs, loadSegment, replaceSnapshot, type SegmentKey } from '../src/sync/segments/segments-repository.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

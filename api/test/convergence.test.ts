@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createApp } from '../src/app.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { compactionsSettled, compactSegment } from '../src/sync/compaction.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { compactionsSettled, compactSegment } from '../src/sync/segments/compaction.js';
 import { backends, type Session, TestClient, useTestApp } from './harness.js';
 import { type Pending, SyncDevice } from './sync-device.js';
 

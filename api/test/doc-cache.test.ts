@@ -1,7 +1,7 @@
 import { listMessages, segmentOf, segmentStart } from '@mailboat/schema';
 import { describe, expect, it } from 'vitest';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { SegmentCache } from '../src/sync/doc-cache.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { SegmentCache } from '../src/sync/segments/segment-cache.js';
 import { useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventHub } from '../src/graphql/events-hub.js';
-import { EventQueue } from '../src/graphql/events-queue.js';
-import { createAppPubSub, type PubSub } from '../src/pubsub.js';
+import { EventHub } from '../src/events/events-hub.js';
+import { EventQueue } from '../src/events/events-queue.js';
+import { createAppPubSub, type PubSub } from '../src/events/pubsub.js';
 import { backends, nextEvent, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeNotices, MAX_NOTICE_BYTES, noticePrefix, parseNotice } from '../src/fanout/wire.js';
-import type { AccountEvent } from '../src/pubsub.js';
+import { encodeNotices, MAX_NOTICE_BYTES, noticePrefix, parseNotice } from '../src/events/fanout/wire.js';
+import type { AccountEvent } from '../src/events/pubsub.js';
 
 const ORIGIN = '6f1c2a9e-0000-4000-8000-000000000001';
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `0190c0de-0000-7000-8000-${String(i).padStart(12, '0')}`);

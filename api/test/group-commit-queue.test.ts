@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommitter } from '../src/sync/group-commit.js';
+import { GroupCommitter } from '../src/sync/push/group-commit.js';
 
 /** The queue alone, with a fake flush: who is flushed with whom, and who fails when a batch fails. */
 

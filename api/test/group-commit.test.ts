@@ -4,8 +4,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Viewer } from '../src/context.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { type PushItem, pushUpdates } from '../src/sync/push-service.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { type PushItem, pushUpdates } from '../src/sync/push/push-service.js';
 import { backends, type Session, type SseReader, useTestApp } from './harness.js';
 import { EVENTS, SyncDevice } from './sync-device.js';
 

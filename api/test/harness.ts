@@ -7,7 +7,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { connectPGlite, connectPostgres, type Db } from '../src/db/connect.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../src/global-ids.js';
 import { createDatabase } from './databases.js';
 
 /** Every integration test runs against both: embedded PGlite and a real Postgres server. */

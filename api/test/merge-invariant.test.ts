@@ -7,10 +7,10 @@ import { encodeUpdate, item } from '../../schema/test/craft.js';
 import { FuzzWorld, sampleCommands } from '../../schema/test/fuzz-world.js';
 import { contentOf, ServerSim } from '../../schema/test/server-sim.js';
 import type { Db } from '../src/db/connect.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
-import { compactSegment } from '../src/sync/compaction.js';
-import { SegmentCache } from '../src/sync/doc-cache.js';
-import type { SegmentKey } from '../src/sync/segments-repository.js';
+import { decodeGlobalId } from '../src/global-ids.js';
+import { compactSegment } from '../src/sync/segments/compaction.js';
+import { SegmentCache } from '../src/sync/segments/segment-cache.js';
+import type { SegmentKey } from '../src/sync/segments/segments-repository.js';
 import { backends, type Session, type TestApp, type TestClient, useTestApp } from './harness.js';
 import { b64, PUSH } from './sync-device.js';
 

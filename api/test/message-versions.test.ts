@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { migrations } from '../migrations/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { encodeGlobalId } from '../src/graphql/global-ids.js';
+import { encodeGlobalId } from '../src/global-ids.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

@@ -2,7 +2,7 @@ import { compareMessages, createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/graphql/global-ids.js';
+import { encodeGlobalId } from '../src/global-ids.js';
 import { backends, type GqlResult, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

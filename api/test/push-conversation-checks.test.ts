@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../src/global-ids.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
 import { b64, PUSH } from './sync-device.js';
 

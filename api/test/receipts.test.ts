@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/graphql/global-ids.js';
+import { encodeGlobalId } from '../src/global-ids.js';
 import { backends, nextEvent, type Session, type SseReader, type TestClient, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 

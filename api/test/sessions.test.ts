@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashSecret } from '../src/auth/secrets.js';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../src/global-ids.js';
 import { backends, deviceInput, SIGN_IN, useTestApp } from './harness.js';
 
 const VIEWER = '{ viewer { device { id } } }';

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { sharedEventExecution } from '../src/graphql/shared-event-execution.js';
 import { eventStreamFrames } from '../src/http/event-stream-frames.js';
+import { sharedEventExecution } from '../src/http/shared-event-execution.js';
 
 type Tick = { n: number; fail?: boolean };
 

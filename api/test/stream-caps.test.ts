@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STREAMS_PER_DEVICE, MAX_STREAMS_PER_USER } from '../src/graphql/stream-caps.js';
+import { MAX_STREAMS_PER_DEVICE, MAX_STREAMS_PER_USER } from '../src/events/stream-caps.js';
 import { SseReader, useTestApp } from './harness.js';
 import { listen } from './listen.js';
 

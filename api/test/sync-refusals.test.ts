@@ -2,7 +2,7 @@ import { Field, messagesOf, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { decodeGlobalId } from '../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../src/global-ids.js';
 import { backends, type SseReader, useTestApp } from './harness.js';
 import { b64, PUSH, SyncDevice } from './sync-device.js';
 

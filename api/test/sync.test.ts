@@ -2,7 +2,7 @@ import { createMessage, segmentOf } from '@mailboat/schema';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { encodeGlobalId } from '../src/graphql/global-ids.js';
+import { encodeGlobalId } from '../src/global-ids.js';
 import { backends, nextEvent, type Session, type SseReader, useTestApp } from './harness.js';
 import { b64, DIFFS, PUSH, SyncDevice } from './sync-device.js';
 

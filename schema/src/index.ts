@@ -5,5 +5,6 @@ export * from './doc/refusals.js';
 export * from './doc/rules.js';
 export * from './doc/segments.js';
 export * from './errors.js';
+export * from './global-ids.js';
 export * from './limits.js';
 export * from './text.js';

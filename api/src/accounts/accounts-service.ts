@@ -7,7 +7,7 @@ import type { DeviceRow, UserRow } from '../db/tables.js';
 import { revokeDevices } from '../devices/devices-repository.js';
 import { announceRevocations } from '../devices/revocation.js';
 import { AppError } from '../errors.js';
-import { publishToUsers } from '../pubsub.js';
+import { publishToUsers } from '../events/pubsub.js';
 import * as validate from '../validate.js';
 import { findUserByHandle, insertUser, updateDisplayName } from './users-repository.js';
 

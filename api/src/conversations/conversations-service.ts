@@ -4,7 +4,7 @@ import { findUsersByIds } from '../accounts/users-repository.js';
 import type { AppDeps, Viewer } from '../context.js';
 import type { ConversationRow, MemberRole } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
-import { publishToUsers } from '../pubsub.js';
+import { publishToUsers } from '../events/pubsub.js';
 import { startReceiptsAtNewest } from '../receipts/receipts-repository.js';
 import * as validate from '../validate.js';
 import * as repo from './conversations-repository.js';

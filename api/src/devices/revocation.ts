@@ -1,5 +1,5 @@
 import type { DeviceRow } from '../db/tables.js';
-import type { PubSub } from '../pubsub.js';
+import type { PubSub } from '../events/pubsub.js';
 
 /**
  * Tells every node's subscribers that these devices were revoked (call after commit): each

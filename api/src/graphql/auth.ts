@@ -4,11 +4,11 @@ import * as accounts from '../accounts/accounts-service.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { Context } from '../context.js';
 import * as devices from '../devices/devices-service.js';
+import { encodeGlobalId, idOf } from '../global-ids.js';
 import { clearedRefreshCookie, refreshCookie } from '../http/refresh-cookie.js';
 import * as pairing from '../pairing/pairing-service.js';
 import { builder } from './builder.js';
 import { DeviceRef } from './device.js';
-import { encodeGlobalId, idOf } from './global-ids.js';
 import { UserRef } from './user.js';
 
 const RefreshTokenDelivery = builder.enumType('RefreshTokenDelivery', {

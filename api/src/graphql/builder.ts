@@ -4,7 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import { Kind } from 'graphql';
 import type { Context } from '../context.js';
 import { badInput } from '../errors.js';
-import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
+import { decodeGlobalId, encodeNodeId } from '../global-ids.js';
 import { loadNodes } from './loaders.js';
 
 /** The one Pothos builder; every type registers itself on it from its own file. */
@@ -22,7 +22,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    encodeGlobalID: encodeGlobalId,
+    encodeGlobalID: encodeNodeId,
     decodeGlobalID: decodeGlobalId,
     // node and nodes look up through the request's loaders: one query per type, however many IDs.
     nodeQueryOptions: {

@@ -1,11 +1,11 @@
 import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
-import { changesHead } from '../sync/changes-head.js';
-import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
+import { encodeGlobalId } from '../global-ids.js';
+import { changesHead } from '../sync/changes/changes-head.js';
+import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes/changes-service.js';
 import { builder } from './builder.js';
 import { checkPageSize } from './cursors.js';
-import { encodeGlobalId } from './global-ids.js';
 import { MessageRef } from './message.js';
 
 const MessageChangeKind = builder.enumType('MessageChangeKind', {

@@ -1,9 +1,9 @@
 import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import * as conversations from '../conversations/conversations-service.js';
+import { encodeGlobalId, type GlobalId, idOf } from '../global-ids.js';
 import { builder } from './builder.js';
 import { ConversationRef, MemberRole } from './conversation.js';
-import { encodeGlobalId, type GlobalId, idOf } from './global-ids.js';
 
 const userIds = (values: readonly GlobalId[], field: string) => values.map((v) => idOf(v, 'User', field));
 

@@ -4,14 +4,14 @@ import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import { findDevice } from '../devices/devices-repository.js';
-import type { AccountEvent } from '../pubsub.js';
+import { hubOf } from '../events/events-hub.js';
+import { EventQueue } from '../events/events-queue.js';
+import type { AccountEvent } from '../events/pubsub.js';
+import { streamCapsOf } from '../events/stream-caps.js';
+import { encodeGlobalId } from '../global-ids.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
-import { hubOf } from './events-hub.js';
-import { EventQueue } from './events-queue.js';
-import { encodeGlobalId } from './global-ids.js';
-import { streamCapsOf } from './stream-caps.js';
 import { UserRef } from './user.js';
 
 /** This node may have missed events from other nodes (see fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */

@@ -7,7 +7,7 @@ import type { ConversationWithRole } from '../conversations/conversations-servic
 import type { Db } from '../db/connect.js';
 import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
 import { findDevicesByIds } from '../devices/devices-repository.js';
-import type { GlobalId } from './global-ids.js';
+import type { GlobalId } from '../global-ids.js';
 
 /**
  * Per-request batching of lookups that list fields repeat (a page of messages asks for the

@@ -1,12 +1,12 @@
 import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import type { MessageRow } from '../db/tables.js';
-import { listConversationMessages, type MessageKey } from '../sync/messages-query-repository.js';
-import * as messaging from '../sync/plain-messaging-service.js';
+import { type GlobalId, idOf } from '../global-ids.js';
+import { listConversationMessages, type MessageKey } from '../messages/messages-query-repository.js';
+import * as messaging from '../messages/plain-messaging-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, type KeysetPage, keysetConnection } from './cursors.js';
-import { type GlobalId, idOf } from './global-ids.js';
 import { MessageRef } from './message.js';
 
 // Plain messaging for clients that know no Yjs: the server writes the CRDT update for them

@@ -1,4 +1,4 @@
-import type { MessageVersionView } from '../sync/message-versions.js';
+import type { MessageVersionView } from '../messages/message-versions.js';
 import { builder } from './builder.js';
 import { DeviceRef } from './device.js';
 

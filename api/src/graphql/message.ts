@@ -1,10 +1,10 @@
 import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
-import { messageVersions } from '../sync/message-versions.js';
-import { findMessage } from '../sync/messages-query-repository.js';
+import { decodeGlobalId, encodeGlobalId } from '../global-ids.js';
+import { messageVersions } from '../messages/message-versions.js';
+import { findMessage } from '../messages/messages-query-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
-import { decodeGlobalId, encodeGlobalId } from './global-ids.js';
 import { MessageVersionRef } from './message-version.js';
 import { UserRef } from './user.js';
 

@@ -2,10 +2,10 @@ import { requireViewer } from '../auth/authenticate.js';
 import type { Context } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import { notFound } from '../errors.js';
+import { encodeGlobalId, idOf } from '../global-ids.js';
 import * as receipts from '../receipts/receipts-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
-import { encodeGlobalId, idOf } from './global-ids.js';
 import { MessageRef } from './message.js';
 import { UserRef } from './user.js';
 

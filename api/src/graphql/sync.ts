@@ -1,13 +1,13 @@
 import { limits, SEGMENT_MS } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
-import { diffSegments, type SegmentDiff } from '../sync/pull-service.js';
-import { type PushOutcome, pushUpdates } from '../sync/push-service.js';
-import { listSegments } from '../sync/segments-repository.js';
+import { decodeGlobalId as decode, encodeGlobalId, idOf } from '../global-ids.js';
+import { type PushOutcome, pushUpdates } from '../sync/push/push-service.js';
+import { diffSegments, type SegmentDiff } from '../sync/segments/pull-service.js';
+import { listSegments } from '../sync/segments/segments-repository.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { checkPageSize } from './cursors.js';
-import { decodeGlobalId as decode, encodeGlobalId, idOf } from './global-ids.js';
 
 const segmentNumber = (value: number, field: string) => {
   if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 31 - 1) throw badInput(field, 'Not a segment number');

@@ -6,12 +6,12 @@ import { type ConversationWithRole, getConversation } from '../conversations/con
 import type { DeviceRow } from '../db/tables.js';
 import { findDevice } from '../devices/devices-repository.js';
 import { listDevices } from '../devices/devices-service.js';
+import { idOf } from '../global-ids.js';
 import * as validate from '../validate.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, keysetConnection } from './cursors.js';
 import { DeviceRef } from './device.js';
-import { idOf } from './global-ids.js';
 import { UserRef } from './user.js';
 
 const ViewerRef = builder.objectRef<Viewer>('Viewer');

@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { refreshSession } from '../auth/refresh.js';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
-import { encodeGlobalId } from '../graphql/global-ids.js';
+import { encodeGlobalId } from '../global-ids.js';
 import { internalError, jsonError } from './json-error.js';
 import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
 import { requestFacts } from './request-facts.js';

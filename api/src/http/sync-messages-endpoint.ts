@@ -3,9 +3,9 @@ import type { Plugin } from 'graphql-yoga';
 import { authenticate } from '../auth/authenticate.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { AppError, badInput, unauthenticated } from '../errors.js';
-import { encodeGlobalId } from '../graphql/global-ids.js';
-import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes-service.js';
-import { messageVersions } from '../sync/message-versions.js';
+import { encodeGlobalId } from '../global-ids.js';
+import { messageVersions } from '../messages/message-versions.js';
+import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes/changes-service.js';
 import { internalError, jsonError } from './json-error.js';
 
 export const SYNC_MESSAGES_PATH = '/sync/messages';

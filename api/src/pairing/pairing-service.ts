@@ -6,7 +6,7 @@ import { startDeviceSession, withAccessToken } from '../auth/sessions.js';
 import type { AppDeps, Viewer } from '../context.js';
 import { findDevice } from '../devices/devices-repository.js';
 import { AppError } from '../errors.js';
-import { publishToUsers } from '../pubsub.js';
+import { publishToUsers } from '../events/pubsub.js';
 import * as validate from '../validate.js';
 import { deleteStalePairingCodes, insertPairingCode, lockPairingCode, markPairingCodeRedeemed } from './pairing-repository.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { MemberRow, ReceiptRow } from '../db/tables.js';
-import { findNewestMessage } from '../sync/messages-query-repository.js';
+import { findNewestMessage } from '../messages/messages-query-repository.js';
 
 // Watermarks are message positions (created_at ms, id), compared exactly as Postgres compares
 // the row (created_at, id): uuids order like their lower-case hex text. A member without a

@@ -3,7 +3,7 @@ import { findMembership, listMemberIds } from '../conversations/conversations-re
 import type { ReceiptRow } from '../db/tables.js';
 import { markDeviceSynced } from '../devices/devices-repository.js';
 import { notFound } from '../errors.js';
-import { publishToUsers } from '../pubsub.js';
+import { publishToUsers } from '../events/pubsub.js';
 import * as repo from './receipts-repository.js';
 
 // Rules: a member has two watermarks per conversation, delivered and read, each the newest

@@ -2,7 +2,7 @@ import { listMessages } from '@mailboat/schema';
 import { expect } from 'vitest';
 import * as Y from 'yjs';
 import type { Db } from '../../src/db/connect.js';
-import { decodeGlobalId } from '../../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../../src/global-ids.js';
 import type { SyncDevice } from '../sync-device.js';
 import { sleep, type Writer } from './writers.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Db } from '../../src/db/connect.js';
-import { decodeGlobalId } from '../../src/graphql/global-ids.js';
+import { decodeGlobalId } from '../../src/global-ids.js';
 import { freshPostgresUrl, type Session, startTestApp, type TestClient } from '../harness.js';
 import { ApiProcess } from '../http-client.js';
 import { SyncDevice } from '../sync-device.js';

@@ -1,7 +1,7 @@
-import type { Viewer } from '../context.js';
-import type { Db } from '../db/connect.js';
-import type { MessageRow } from '../db/tables.js';
-import { badInput } from '../errors.js';
+import type { Viewer } from '../../context.js';
+import type { Db } from '../../db/connect.js';
+import type { MessageRow } from '../../db/tables.js';
+import { badInput } from '../../errors.js';
 import { type ChangedMessageRow, type FeedPosition, findFeedHorizon, listChangedMessages } from './changes-repository.js';
 
 export type ChangeKind = 'new' | 'edited' | 'deleted';

@@ -18,10 +18,10 @@ import type { AppDeps, Viewer } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
-import { decodeGlobalId, encodeGlobalId } from '../graphql/global-ids.js';
+import { decodeGlobalId, encodeGlobalId } from '../global-ids.js';
+import { type PushOutcome, pushUpdates } from '../sync/push/push-service.js';
+import type { SegmentKey } from '../sync/segments/segments-repository.js';
 import { findMessage, findNewestMessage } from './messages-query-repository.js';
-import { type PushOutcome, pushUpdates } from './push-service.js';
-import type { SegmentKey } from './segments-repository.js';
 
 // Plain messaging: clients that know no Yjs send, edit, delete and react through ordinary
 // mutations. The server writes the Yjs update on the viewer's behalf, against the current

@@ -1,7 +1,7 @@
 import type { Message } from '@mailboat/schema';
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.js';
-import type { SegmentKey } from './segments-repository.js';
+import type { Db } from '../../db/connect.js';
+import type { SegmentKey } from '../segments/segments-repository.js';
 
 // The statements of one group commit (push-group.ts): each reads or writes for every request
 // of the group at once, so a group costs the same few round trips whatever its size. Rows go

@@ -1,4 +1,4 @@
-import type { PubSub, Topics } from '../pubsub.js';
+import type { PubSub, Topics } from './pubsub.js';
 
 type Payload<K extends keyof Topics> = Topics[K] extends [string, infer P] ? P : Topics[K] extends [infer P] ? P : never;
 type Listener = (payload: never) => void;

@@ -1,11 +1,11 @@
 import { type ErrorCode, limits, type RefusalCode } from '@mailboat/schema';
-import type { AppDeps, Viewer } from '../context.js';
-import { badInput } from '../errors.js';
-import { publishToUsers } from '../pubsub.js';
+import type { AppDeps, Viewer } from '../../context.js';
+import { badInput } from '../../errors.js';
+import { publishToUsers } from '../../events/pubsub.js';
+import type { SegmentKey } from '../segments/segments-repository.js';
 import { GroupCommitter, isTransientDbError } from './group-commit.js';
 import { type AcceptedUpdate, commitGroup, type PushDeps, type PushRequest } from './push-group.js';
 import { listMembersOf } from './push-repository.js';
-import type { SegmentKey } from './segments-repository.js';
 
 export type PushItem = SegmentKey & { update: Uint8Array };
 

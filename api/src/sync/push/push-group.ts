@@ -11,11 +11,12 @@ import {
 } from '@mailboat/schema';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
-import type { AppDeps, Viewer } from '../context.js';
-import type { Db } from '../db/connect.js';
-import { decodeGlobalId, encodeGlobalId } from '../graphql/global-ids.js';
-import { compactionDue, scheduleCompaction } from './compaction.js';
-import type { CachedSegment, SegmentCache } from './doc-cache.js';
+import type { AppDeps, Viewer } from '../../context.js';
+import type { Db } from '../../db/connect.js';
+import { decodeGlobalId, encodeGlobalId } from '../../global-ids.js';
+import { compactionDue, scheduleCompaction } from '../segments/compaction.js';
+import type { CachedSegment, SegmentCache } from '../segments/segment-cache.js';
+import type { SegmentKey } from '../segments/segments-repository.js';
 import {
   compareKeys,
   findClientOwnersOf,
@@ -25,7 +26,6 @@ import {
   writePushed,
 } from './push-repository.js';
 import type { PushItem, PushOutcome } from './push-service.js';
-import type { SegmentKey } from './segments-repository.js';
 
 export type PushDeps = Pick<AppDeps, 'db' | 'segments'>;
 /** One push: its viewer, its updates, and its app's compaction threshold (config.compactAfterUpdates). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Db } from '../db/connect.js';
+import type { Db } from '../../db/connect.js';
 import type { AccountEvent, DeviceSignal, PubSub } from '../pubsub.js';
 import { encodeNotices, type Notice, noticePrefix, type Outgoing, parseNotice, type SharedPayload, type SharedTopic } from './wire.js';
 

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
-import type { AppDeps } from '../context.js';
-import type { Db } from '../db/connect.js';
-import type { SegmentCache } from './doc-cache.js';
+import type { AppDeps } from '../../context.js';
+import type { Db } from '../../db/connect.js';
+import type { SegmentCache } from './segment-cache.js';
 import { findSegmentSeqs, loadCompactionInput, replaceSnapshot, type SegmentKey } from './segments-repository.js';
 
 /**

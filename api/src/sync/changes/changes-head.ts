@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.js';
+import type { Db } from '../../db/connect.js';
 import { findFeedHorizon } from './changes-repository.js';
 import { encodeChangeCursor } from './changes-service.js';
 

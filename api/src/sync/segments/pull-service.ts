@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
-import type { AppDeps, Viewer } from '../context.js';
-import { findMembership } from '../conversations/conversations-repository.js';
-import { badInput, notFound } from '../errors.js';
+import type { AppDeps, Viewer } from '../../context.js';
+import { findMembership } from '../../conversations/conversations-repository.js';
+import { badInput, notFound } from '../../errors.js';
 import type { SegmentKey } from './segments-repository.js';
 
 export type DiffRequest = SegmentKey & { stateVector?: Uint8Array | null };

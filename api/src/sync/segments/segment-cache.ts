@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import * as Y from 'yjs';
-import type { Db } from '../db/connect.js';
+import type { Db } from '../../db/connect.js';
 import { loadSegment, type SegmentKey } from './segments-repository.js';
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.js';
-import type { MessageRow } from '../db/tables.js';
+import type { Db } from '../../db/connect.js';
+import type { MessageRow } from '../../db/tables.js';
 
 // Change feeds page by (txid, id): the id of the transaction that last wrote a message row,
 // then the row's id. A transaction id is taken when the transaction first writes, not when

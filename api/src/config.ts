@@ -98,6 +98,12 @@ const envSchema = z.object({
   HSTS_MAX_AGE_SECONDS: int(0, 2 * 365 * 86400).default(0),
 });
 
+/** Every environment variable Mailboat reads, with its default where it has one (the README's configuration table lists them all). */
+export function settingDefaults(): Record<string, unknown> {
+  const defaults: Record<string, unknown> = envSchema.parse({});
+  return Object.fromEntries(Object.keys(envSchema.shape).map((name) => [name, defaults[name]]));
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

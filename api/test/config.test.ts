@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, settingDefaults } from '../src/config.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'mailboat-config-'));
 
@@ -44,5 +44,30 @@ describe('configuration', () => {
       const message = (e as Error).message;
       for (const name of ['PORT', 'DATABASE_URL', 'ACCESS_TOKEN_TTL_SECONDS', 'TOKEN_SECRET']) expect(message).toContain(name);
     }
+  });
+});
+
+describe("the README's configuration table", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+  /** Table rows by variable name: a row may name several variables (`A` / `B`) with as many defaults. */
+  const rows = new Map<string, string>();
+  for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
+    const [names = '', defaults = ''] = line.split('|').slice(1, 3);
+    const nameList = [...names.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
+    const defaultList = [...defaults.matchAll(/`([^`]*)`/g)].map((m) => m[1] as string);
+    nameList.forEach((name, i) => rows.set(name, nameList.length === defaultList.length ? (defaultList[i] as string) : defaults.trim()));
+  }
+
+  it('lists every setting the server reads, with its real default', () => {
+    const defaults = settingDefaults();
+    expect(Object.keys(defaults).filter((name) => !rows.has(name))).toEqual([]);
+    for (const [name, value] of Object.entries(defaults)) {
+      if (typeof value === 'number' || typeof value === 'boolean') expect(rows.get(name), name).toBe(String(value));
+    }
+  });
+
+  it('lists nothing the server does not read', () => {
+    expect([...rows.keys()].filter((name) => !(name in settingDefaults()))).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
-import type { Integration, Landing } from './integration.js';
+import { type CheckResult, type Judgement, judgementOf } from './check-result.js';
+import type { Landing } from './integration.js';
 import { Placement, type Role, sameRole } from './placement.js';
 import { UpdateRefusedError } from './refusals.js';
-import type { CheckResult } from './rules.js';
 
 /**
  * Applying an update the write rules accepted, and checking that Yjs did what the rules
@@ -19,14 +19,6 @@ export class IntegrationFailedError extends UpdateRefusedError {
   }
 }
 
-type Prediction = { integration: Integration; placement: Placement };
-const predictions = new WeakMap<CheckResult, Prediction>();
-
-/** Records what the checker judged for `result` (called by the rules; read by applyChecked). */
-export function rememberIntegration(result: CheckResult, integration: Integration, placement: Placement): void {
-  predictions.set(result, { integration, placement });
-}
-
 /**
  * Applies `update` to `doc`, which `checked` (checkUpdate's result for exactly this update and
  * this document as it is now) accepted, in one transaction with `origin`. Verifies that
@@ -39,7 +31,7 @@ export function rememberIntegration(result: CheckResult, integration: Integratio
  * `doc` then holds part of the update and must be rebuilt from what was stored before.
  */
 export function applyChecked(doc: Y.Doc, update: Uint8Array, checked: CheckResult, origin?: unknown): Uint8Array | null {
-  const prediction = predictions.get(checked);
+  const prediction = judgementOf(checked);
   if (!prediction) throw new Error('applyChecked needs the result checkUpdate returned for this update');
   let canonical: Uint8Array | null = null;
   const listen = (u: Uint8Array) => {
@@ -60,7 +52,7 @@ export function applyChecked(doc: Y.Doc, update: Uint8Array, checked: CheckResul
   return canonical;
 }
 
-function verify(doc: Y.Doc, before: Map<number, number>, { integration, placement }: Prediction): void {
+function verify(doc: Y.Doc, before: Map<number, number>, { integration, placement }: Judgement): void {
   const { store } = doc;
   if (store.pendingStructs || store.pendingDs) throw new IntegrationFailedError('Yjs left part of it pending');
   const live = new Placement();

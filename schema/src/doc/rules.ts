@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { isReactionEmoji, isUuid, limits } from '../limits.js';
 import { messageTextProblem, textFragmentProblem } from '../text.js';
-import { rememberIntegration } from './apply.js';
+import { type CheckResult, recordJudgement } from './check-result.js';
 import { Integration } from './integration.js';
 import {
   AUTHOR_FIELDS,
@@ -43,19 +43,6 @@ export type Writer = { userId: string; mayUseClient: (clientId: number) => boole
 
 /** `notBefore`: the earliest createdAt a new message may have (the conversation's creation), when known. */
 export type CheckOptions = { segment: number; now: number; notBefore?: number };
-
-export type CheckResult = {
-  /** False when the update holds nothing the document lacks (a duplicate): store nothing. */
-  changes: boolean;
-  /** Client IDs that write new content (to bind to the writer's device). */
-  clients: Set<number>;
-  /** Ids of the messages the update creates or changes. */
-  messages: Set<string>;
-  /** Ids of the messages the update creates (a caller that stores several documents must check they are unused elsewhere). */
-  created: Set<string>;
-  /** New message id -> the message it replies to (the caller checks it exists in the conversation). */
-  replies: Map<string, string>;
-};
 
 type Decoded = { structs: Struct[]; ds: ReturnType<typeof Y.decodeUpdate>['ds'] };
 type Content = Y.Item['content'];
@@ -125,7 +112,7 @@ class Checker {
     this.checkDeletions();
     this.checkCreatedMessages();
     this.checkTextLengths();
-    rememberIntegration(this.result, this.integration, this.placement);
+    recordJudgement(this.result, { integration: this.integration, placement: this.placement });
     return this.result;
   }
 

@@ -13,6 +13,7 @@ COPY api/package.json api/
 COPY schema/package.json schema/
 COPY web/package.json web/
 COPY sw/package.json sw/
+COPY checks/package.json checks/
 # This stage is left behind: its pnpm, npm cache and pnpm store never reach the image.
 RUN pnpm install --frozen-lockfile --prod
 

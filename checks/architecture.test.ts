@@ -18,6 +18,20 @@ const breaksEveryRule: Record<string, string> = {
   'web/src/sync/opens-a-screen.ts': "import { Screen } from '../ui/Screen.js';\nexport const s = Screen;\n",
   'web/src/ui/Screen.ts': "import { a } from '../sync/a.js';\nexport const Screen = a;\n",
   'sw/src/reaches-in.ts': "import { a } from '../../web/src/sync/a.js';\nexport const r = a;\n",
+  'api/src/config.ts': 'export const config = {};\n',
+  'api/src/db/reads-config.ts': "import { config } from '../config.js';\nexport const c = config;\n",
+  'api/src/errors.ts': "import { signUp } from './accounts/accounts-service.js';\nexport const e = signUp;\n",
+  'api/src/context.ts': "import { config } from './config.js';\nexport type AppDeps = typeof config;\n",
+  'api/src/accounts/users-repository.ts': "import { config } from '../config.js';\nexport const findUser = () => config;\n",
+  'api/src/accounts/devices-repository.ts': "import { findUser } from './users-repository.js';\nexport const findDevice = findUser;\n",
+  'api/src/accounts/accounts-service.ts': "import { User } from '../graphql/user.js';\nexport const signUp = () => User;\n",
+  'api/src/graphql/user.ts': "import { endpoint } from '../http/endpoint.js';\nexport const User = endpoint;\n",
+  'api/src/http/endpoint.ts':
+    "import { findUser } from '../accounts/users-repository.js';\nimport { User } from '../graphql/user.js';\nimport type { Db } from '../db/tables.js';\nimport { connect } from '../db/connect.js';\nimport { yoga } from '../yoga.js';\nexport const endpoint = [findUser, User, connect, yoga];\nexport type T = Db;\n",
+  'api/src/db/tables.ts': 'export const tables = 1;\nexport type Db = number;\n',
+  'api/src/db/connect.ts': 'export const connect = 1;\n',
+  'api/src/http/rows.ts': "import { tables } from '../db/tables.js';\nexport const rows = tables;\n",
+  'api/src/yoga.ts': 'export const yoga = 1;\n',
 };
 
 function writeTree(files: Record<string, string>): string {
@@ -37,12 +51,7 @@ describe('the import rules (.dependency-cruiser.cjs, explained in docs/architect
 
   it('each catch what they forbid', async () => {
     const dir = writeTree(breaksEveryRule);
-    const broken = new Set(
-      cruise(
-        dir,
-        sources.filter((s) => !s.startsWith('api')),
-      ).map((v) => v.rule),
-    );
+    const broken = new Set(cruise(dir, sources).map((v) => v.rule));
     expect([...broken].sort()).toEqual((await ruleNames()).sort());
   });
 });

@@ -31,5 +31,5 @@ export function cruise(cwd: string, paths: string[]): Violation[] {
 /** The names of the rules in .dependency-cruiser.cjs. */
 export async function ruleNames(): Promise<string[]> {
   const config = (await import(`${root}.dependency-cruiser.cjs`)) as { default: { forbidden: { name: string }[] } };
-  return config.default.forbidden.map((rule) => rule.name);
+  return [...new Set(config.default.forbidden.map((rule) => rule.name))];
 }

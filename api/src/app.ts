@@ -1,10 +1,15 @@
+import { decoyPasswordHash } from './auth/passwords.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
 import { connectPGlite, connectPostgres, createPool, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { EventHub } from './events/events-hub.js';
 import { PostgresFanout } from './events/fanout/postgres-fanout.js';
-import { createAppPubSub, fannedOut } from './events/pubsub.js';
-import { createRateLimits } from './http/rate-limits.js';
+import { createAppPubSub, fannedOut, type PubSub } from './events/pubsub.js';
+import { StreamCaps } from './events/stream-caps.js';
+import { createRateLimits, type RateLimits } from './http/rate-limits.js';
+import { createPushCommitter } from './sync/push/push-service.js';
+import { BackgroundCompactions } from './sync/segments/background-compactions.js';
 import { compactionsSettled } from './sync/segments/compaction.js';
 import { SegmentCache } from './sync/segments/segment-cache.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
@@ -32,12 +37,11 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
   const limitsPool = config.databaseUrl
     ? createPool({ connectionString: config.databaseUrl, max: 2, options: '-c synchronous_commit=off' })
     : undefined;
-  const deps: AppDeps = Object.freeze({
+  const deps = createAppDeps({
     db: database,
     pubsub: fanout ? fannedOut(local, fanout.forward) : local,
     config,
     rateLimits: createRateLimits(config, limitsPool),
-    segments: new SegmentCache(config.cachedSegments, config.segmentCacheBytes),
     eventsFlowing: () => fanout?.listening ?? true,
   });
   return {
@@ -51,4 +55,29 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
       await database.destroy();
     },
   };
+}
+
+/**
+ * Builds every long-lived part of one app (see AppDeps) around its database, pubsub, config
+ * and rate limits. Nothing else keeps state across requests: this is the one place to look.
+ */
+export function createAppDeps(base: {
+  db: Db;
+  pubsub: PubSub;
+  config: Config;
+  rateLimits: RateLimits;
+  eventsFlowing: () => boolean;
+}): AppDeps {
+  const { db, pubsub, config } = base;
+  const segments = new SegmentCache(config.cachedSegments, config.segmentCacheBytes);
+  const compactions = new BackgroundCompactions();
+  return Object.freeze({
+    ...base,
+    segments,
+    compactions,
+    pushes: createPushCommitter({ db, segments, compactions, pubsub }),
+    hub: new EventHub(pubsub),
+    streamCaps: new StreamCaps(),
+    decoyPasswordHash: decoyPasswordHash(config.passwordHashCost),
+  });
 }

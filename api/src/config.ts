@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseOrigins } from './http/cors.js';
 
 /** Mailboat's configuration: parsed once at boot, frozen, and loud about bad values. */
 export type Config = Readonly<{
@@ -53,6 +52,26 @@ export type Config = Readonly<{
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Parses CORS_ORIGINS: comma-separated origins, each exactly scheme://host[:port]; throws naming a bad one. */
+export function parseOrigins(value: string): string[] {
+  const out: string[] = [];
+  for (const raw of value.split(',')) {
+    const candidate = raw.trim();
+    if (candidate === '') continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(candidate).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== candidate.replace(/\/$/, '').toLowerCase()) {
+      throw new Error(`"${candidate}" is not an origin (scheme://host[:port], nothing after it)`);
+    }
+    out.push(origin);
+  }
+  return out;
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -24,6 +24,11 @@ export function handle(value: string): string {
   return normalized;
 }
 
+/** A page size (`first`, `last`): at most limits.pageSize.max, never silently shortened; BAD_USER_INPUT naming the argument. */
+export function pageSize(name: string, value: number | null | undefined): void {
+  if (value != null && value > limits.pageSize.max) throw badInput(name, `\`${name}\` is at most ${limits.pageSize.max}`);
+}
+
 export function password(value: string): string {
   const length = codePointLength(value);
   if (length < limits.password.min || length > limits.password.max) {

@@ -1,7 +1,8 @@
 import { createYoga, useReadinessCheck, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import { sql } from 'kysely';
 import { authenticate } from './auth/authenticate.js';
-import type { AppDeps, Context } from './context.js';
+import type { AppDeps } from './context.js';
+import type { Context } from './graphql/context.js';
 import { eventScope } from './graphql/events.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
@@ -49,7 +50,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       return {
         ...deps,
         viewer: await authenticate(deps, request.headers.get('authorization')),
-        loaders: createLoaders(deps.db),
+        loaders: createLoaders(deps),
         clientIp: facts.clientIp,
         secure: facts.secure,
         setCookie: (cookie: string) => {

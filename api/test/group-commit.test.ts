@@ -3,9 +3,9 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Viewer } from '../src/context.js';
 import { decodeGlobalId } from '../src/global-ids.js';
 import { type PushItem, pushUpdates } from '../src/sync/push/push-service.js';
+import type { Viewer } from '../src/viewer.js';
 import { backends, type Session, type SseReader, useTestApp } from './harness.js';
 import { EVENTS, SyncDevice } from './sync-device.js';
 

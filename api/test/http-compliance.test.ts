@@ -5,14 +5,14 @@ import { getIntrospectionQuery } from 'graphql';
 import { serverAudits } from 'graphql-http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppDeps } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/connect.js';
 import { createAppPubSub } from '../src/events/pubsub.js';
 import { createRateLimits } from '../src/http/rate-limits.js';
-import { SegmentCache } from '../src/sync/segments/segment-cache.js';
 import { createMailboatYoga } from '../src/yoga.js';
+import { listen } from './environment.js';
 import { backends, startTestApp, testEnv, useTestApp } from './harness.js';
-import { listen } from './listen.js';
 
 const JSON_TYPE = 'application/json';
 const GQL_RESPONSE = 'application/graphql-response+json';
@@ -155,14 +155,15 @@ describe('GraphiQL in production', () => {
       const config = loadConfig(testEnv({ NODE_ENV: 'production', DATA_DIR: dataDir }));
       expect(config.graphiql).toBe(false);
       // No request here reaches the database.
-      const yoga = createMailboatYoga({
-        db: {} as Db,
-        pubsub: createAppPubSub(),
-        config,
-        rateLimits: createRateLimits(config),
-        segments: new SegmentCache(1),
-        eventsFlowing: () => true,
-      });
+      const yoga = createMailboatYoga(
+        createAppDeps({
+          db: {} as Db,
+          pubsub: createAppPubSub(),
+          config,
+          rateLimits: createRateLimits(config),
+          eventsFlowing: () => true,
+        }),
+      );
       const res = await yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
       const text = await res.text();
       expect(res.status).not.toBe(200);

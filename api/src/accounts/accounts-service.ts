@@ -2,19 +2,17 @@ import { ErrorCode, limits } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { type SessionTokens, startDeviceSession, withAccessToken } from '../auth/sessions.js';
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import type { DeviceRow, UserRow } from '../db/tables.js';
 import { revokeDevices } from '../devices/devices-repository.js';
 import { announceRevocations } from '../devices/revocation.js';
 import { AppError } from '../errors.js';
 import { publishToUsers } from '../events/pubsub.js';
 import * as validate from '../validate.js';
-import { findUserByHandle, insertUser, updateDisplayName } from './users-repository.js';
+import type { Viewer } from '../viewer.js';
+import { findUserByHandle, findUsersByIds, insertUser, updateDisplayName } from './users-repository.js';
 
 export type SignedIn = SessionTokens & { user: UserRow; device: DeviceRow };
-
-/** A hash to verify against when the handle is unknown, so both failures take the same time. */
-let decoyHash: Promise<string> | undefined;
 
 /** Creates an account and signs its first device in. Throws HANDLE_TAKEN or BAD_USER_INPUT; then nothing is stored. */
 export async function signUp(
@@ -45,8 +43,9 @@ export async function signUp(
 export async function signIn(deps: AppDeps, input: { handle: string; password: string; device: validate.DeviceInput }): Promise<SignedIn> {
   const device = validate.device(input.device);
   const user = await findUserByHandle(deps.db, validate.handle(input.handle));
-  decoyHash ??= hashPassword('decoy password', deps.config.passwordHashCost);
-  const matches = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash));
+  // An unknown handle costs a verification too, against a decoy, so both failures take the same time.
+  const decoy = deps.decoyPasswordHash();
+  const matches = await verifyPassword(input.password, user?.password_hash ?? (await decoy));
   if (!user || !matches) throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong handle or password');
   const session = await deps.db.transaction().execute((trx) => startDeviceSession(trx, deps.config, user.id, device));
   publishToUsers(deps.pubsub, [user.id], { kind: 'deviceAdded', deviceId: session.device.id });
@@ -70,6 +69,16 @@ export async function signOutEverywhere(deps: AppDeps, viewer: Viewer): Promise<
 export async function updateProfile(deps: AppDeps, viewer: Viewer, input: { displayName: string }): Promise<UserRow> {
   const displayName = validate.text('displayName', input.displayName, limits.displayName);
   return updateDisplayName(deps.db, viewer.userId, displayName);
+}
+
+/** The users with these ids (unknown ones left out, any order). Any signed-in viewer may see any user: callers check sign-in. */
+export function usersByIds(deps: AppDeps, ids: readonly string[]): Promise<UserRow[]> {
+  return findUsersByIds(deps.db, ids);
+}
+
+/** The user with this handle (case-insensitive), if any; BAD_USER_INPUT for something that cannot be a handle. Callers check sign-in. */
+export function userByHandle(deps: AppDeps, handle: string): Promise<UserRow | undefined> {
+  return findUserByHandle(deps.db, validate.handle(handle));
 }
 
 function isUniqueViolation(e: unknown): boolean {

@@ -33,8 +33,8 @@ export async function verifyAccessToken(token: string, secret: Uint8Array): Prom
     return { userId: payload.sub, deviceId: payload.did };
   } catch (e) {
     if (e instanceof errors.JWTExpired) {
-      throw new AppError(ErrorCode.TOKEN_EXPIRED, 'The access token has expired: refresh it', {}, 401);
+      throw new AppError(ErrorCode.TOKEN_EXPIRED, 'The access token has expired: refresh it');
     }
-    throw new AppError(ErrorCode.UNAUTHENTICATED, 'The access token is malformed or invalid', {}, 401);
+    throw new AppError(ErrorCode.UNAUTHENTICATED, 'The access token is malformed or invalid');
   }
 }

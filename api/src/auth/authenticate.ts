@@ -1,10 +1,11 @@
 import { ErrorCode } from '@mailboat/schema';
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import { findDevice, touchDevice } from '../devices/devices-repository.js';
 import { AppError, unauthenticated } from '../errors.js';
+import type { Viewer } from '../viewer.js';
 import { verifyAccessToken } from './access-tokens.js';
 
-export const deviceRevoked = () => new AppError(ErrorCode.DEVICE_REVOKED, 'This device was signed out or revoked: sign in again', {}, 401);
+export const deviceRevoked = () => new AppError(ErrorCode.DEVICE_REVOKED, 'This device was signed out or revoked: sign in again');
 
 /**
  * Resolves the viewer from an `Authorization: Bearer <access token>` header; null when the

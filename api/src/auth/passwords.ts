@@ -27,3 +27,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, Buffer.from(salt, 'base64url'), Number(logN), Number(r), Number(p));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * A hash at cost 2^logN of a password nobody has, made on first use and kept (one per app:
+ * AppDeps.decoyPasswordHash): sign-in verifies against it when the handle is unknown, so that
+ * both failures take the same time.
+ */
+export function decoyPasswordHash(logN: number): () => Promise<string> {
+  let hash: Promise<string> | undefined;
+  return () => {
+    hash ??= hashPassword('decoy password', logN);
+    return hash;
+  };
+}

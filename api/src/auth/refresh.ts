@@ -9,7 +9,7 @@ import { lockRefreshTokenByHash, lockRefreshTokenById, markRefreshTokenReplaced,
 import { hashSecret } from './secrets.js';
 import { issueRefreshToken, type SessionTokens, withAccessToken } from './sessions.js';
 
-const invalid = () => new AppError(ErrorCode.REFRESH_TOKEN_INVALID, 'The refresh token is invalid or expired: sign in again', {}, 401);
+const invalid = () => new AppError(ErrorCode.REFRESH_TOKEN_INVALID, 'The refresh token is invalid or expired: sign in again');
 
 /**
  * Exchanges a refresh token for a new access token and a new refresh token (rotation).
@@ -54,8 +54,6 @@ export async function refreshSession(
     throw new AppError(
       ErrorCode.REFRESH_TOKEN_REUSED,
       'This refresh token was already used; the session was revoked for safety: sign in again',
-      {},
-      401,
     );
   }
   return {

@@ -1,12 +1,13 @@
 import { limits } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { findUsersByIds } from '../accounts/users-repository.js';
-import type { AppDeps, Viewer } from '../context.js';
-import type { ConversationRow, MemberRole } from '../db/tables.js';
+import type { AppDeps } from '../context.js';
+import type { ConversationRow, MemberRole, MemberRow } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { publishToUsers } from '../events/pubsub.js';
-import { startReceiptsAtNewest } from '../receipts/receipts-repository.js';
+import { startReceiptsAtNewest } from '../receipts/receipts-service.js';
 import * as validate from '../validate.js';
+import type { Viewer } from '../viewer.js';
 import * as repo from './conversations-repository.js';
 
 // Rules: only members see a conversation or anything in it (others get NOT_FOUND, never a
@@ -24,6 +25,29 @@ export type ConversationWithRole = ConversationRow & { role: MemberRole };
 export async function getConversation(deps: AppDeps, viewer: Viewer, id: string): Promise<ConversationWithRole | undefined> {
   const m = await repo.findMembership(deps.db, id, viewer.userId);
   return m && { ...m.conversation, role: m.role };
+}
+
+/** The conversations among `ids` that the user is a member of, each with their role in it (one query; any order). */
+export function conversationsOfMember(deps: AppDeps, userId: string, ids: readonly string[]): Promise<ConversationWithRole[]> {
+  return repo.findConversationsWithRole(deps.db, userId, ids);
+}
+
+/** A page of keyset pagination on a (timestamp, id) pair. */
+export type KeysetPage = { after?: [Date, string]; before?: [Date, string]; limit: number; inverted: boolean };
+
+/** The viewer's conversations, most recently changed first. */
+export function listConversations(deps: AppDeps, viewer: Viewer, page: KeysetPage): Promise<ConversationWithRole[]> {
+  return repo.listConversationsOfUser(deps.db, viewer.userId, page);
+}
+
+/** How many members a conversation has; `conversation` is one the viewer was shown (getConversation). */
+export function countMembers(deps: AppDeps, conversation: ConversationWithRole): Promise<number> {
+  return repo.countMembers(deps.db, conversation.id);
+}
+
+/** A conversation's members in the order they joined; `conversation` is one the viewer was shown (getConversation). */
+export function listMembers(deps: AppDeps, conversation: ConversationWithRole, page: KeysetPage): Promise<MemberRow[]> {
+  return repo.listMembers(deps.db, conversation.id, page);
 }
 
 /** Opens the direct conversation between the viewer and `userId`, creating it once; the same call returns the same conversation. */

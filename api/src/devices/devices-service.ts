@@ -1,7 +1,8 @@
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import type { DeviceRow } from '../db/tables.js';
 import { notFound } from '../errors.js';
-import { findDevice, listActiveDevices, revokeDevices } from './devices-repository.js';
+import type { Viewer } from '../viewer.js';
+import { findDevice, findDevicesByIds, listActiveDevices, revokeDevices } from './devices-repository.js';
 import { announceRevocations } from './revocation.js';
 
 export type DevicePage = { after?: [Date, string]; before?: [Date, string]; limit: number; inverted: boolean };
@@ -15,6 +16,11 @@ export function listDevices(deps: AppDeps, viewer: Viewer, page: DevicePage): Pr
 export async function getOwnDevice(deps: AppDeps, viewer: Viewer, id: string): Promise<DeviceRow | undefined> {
   const device = await findDevice(deps.db, id);
   return device?.user_id === viewer.userId ? device : undefined;
+}
+
+/** The devices with these ids, whoever owns them (unknown ones left out): callers show a viewer only their own. */
+export function devicesByIds(deps: AppDeps, ids: readonly string[]): Promise<DeviceRow[]> {
+  return findDevicesByIds(deps.db, ids);
 }
 
 /**

@@ -14,7 +14,7 @@ type Channel = { listeners: Set<Listener>; iterator: AsyncIterator<unknown> };
  * listening, in publish order, until it stops (a payload already on its way when it started
  * may reach it as well; every stream of one channel belongs to the same user or device, so
  * this never crosses an authorization boundary). A listener that throws does not stop the
- * others. The subscription ends when its last listener stops.
+ * others. The subscription ends when its last listener stops. One per app (AppDeps.hub).
  */
 export class EventHub {
   private readonly channels = new Map<string, Channel>();
@@ -53,16 +53,4 @@ async function pump(channel: Channel): Promise<void> {
       }
     }
   }
-}
-
-const hubs = new WeakMap<PubSub, EventHub>();
-
-/** The hub of `pubsub` (one per app, made on first use). */
-export function hubOf(pubsub: PubSub): EventHub {
-  let hub = hubs.get(pubsub);
-  if (!hub) {
-    hub = new EventHub(pubsub);
-    hubs.set(pubsub, hub);
-  }
-  return hub;
 }

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@mailboat/schema';
-import { GraphQLError } from 'graphql';
-import type { Viewer } from '../context.js';
+import { AppError } from '../errors.js';
+import type { Viewer } from '../viewer.js';
 
 /** Open `events` streams one device may hold on one node: its app's tabs, plus a reconnect or two not yet noticed as dead. */
 export const MAX_STREAMS_PER_DEVICE = 8;
@@ -8,14 +8,13 @@ export const MAX_STREAMS_PER_DEVICE = 8;
 export const MAX_STREAMS_PER_USER = 32;
 
 const tooMany = (what: string, max: number) =>
-  new GraphQLError(`Too many open event streams for this ${what} (at most ${max}): close one first`, {
-    extensions: { code: ErrorCode.TOO_MANY_STREAMS, http: { status: 429 } },
-  });
+  new AppError(ErrorCode.TOO_MANY_STREAMS, `Too many open event streams for this ${what} (at most ${max}): close one first`);
 
 /**
  * Counts the open event streams of each device and user in this process, so one client
  * cannot hold thousands of streams (each costs a socket and memory on the node). A stream
- * over a cap is refused with TOO_MANY_STREAMS before it subscribes to anything.
+ * over a cap is refused with TOO_MANY_STREAMS before it subscribes to anything. One per app
+ * (AppDeps.streamCaps).
  */
 export class StreamCaps {
   private readonly byDevice = new Map<string, number>();
@@ -41,16 +40,4 @@ function add(counts: Map<string, number>, key: string, n: number): void {
   const next = (counts.get(key) ?? 0) + n;
   if (next > 0) counts.set(key, next);
   else counts.delete(key);
-}
-
-const caps = new WeakMap<object, StreamCaps>();
-
-/** The stream caps of the app owning `owner` (its pubsub: one per app). */
-export function streamCapsOf(owner: object): StreamCaps {
-  let found = caps.get(owner);
-  if (!found) {
-    found = new StreamCaps();
-    caps.set(owner, found);
-  }
-  return found;
 }

@@ -2,12 +2,12 @@ import { limits } from '@mailboat/schema';
 import type { SignedIn } from '../accounts/accounts-service.js';
 import * as accounts from '../accounts/accounts-service.js';
 import { requireViewer } from '../auth/authenticate.js';
-import type { Context } from '../context.js';
+import { clearedRefreshCookie, refreshCookie } from '../auth/refresh-cookie.js';
 import * as devices from '../devices/devices-service.js';
 import { encodeGlobalId, idOf } from '../global-ids.js';
-import { clearedRefreshCookie, refreshCookie } from '../http/refresh-cookie.js';
 import * as pairing from '../pairing/pairing-service.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { DeviceRef } from './device.js';
 import { UserRef } from './user.js';
 

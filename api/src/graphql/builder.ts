@@ -2,9 +2,9 @@ import { limits } from '@mailboat/schema';
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import { Kind } from 'graphql';
-import type { Context } from '../context.js';
 import { badInput } from '../errors.js';
 import { decodeGlobalId, encodeNodeId } from '../global-ids.js';
+import type { Context } from './context.js';
 import { loadNodes } from './loaders.js';
 
 /** The one Pothos builder; every type registers itself on it from its own file. */

@@ -2,10 +2,9 @@ import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
 import { encodeGlobalId } from '../global-ids.js';
-import { changesHead } from '../sync/changes/changes-head.js';
-import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes/changes-service.js';
+import { changesHead, decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes/changes-service.js';
+import * as validate from '../validate.js';
 import { builder } from './builder.js';
-import { checkPageSize } from './cursors.js';
 import { MessageRef } from './message.js';
 
 const MessageChangeKind = builder.enumType('MessageChangeKind', {
@@ -59,7 +58,7 @@ builder.queryField('changes', (t) =>
     resolve: async (_, args, ctx) => {
       const viewer = requireViewer(ctx);
       if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
-      checkPageSize('first', args.first);
+      validate.pageSize('first', args.first);
       const limit = args.first ?? limits.pageSize.default;
       const after = args.after == null ? undefined : decodeChangeCursor(args.after, 'after');
       const page = await listChanges(ctx, viewer, { after, limit });
@@ -82,7 +81,7 @@ builder.queryField('changesHead', (t) =>
       'A `changes` cursor at the current end of the feed, for a new device: take it before loading history, then read `changes(after:)` from it to learn only what changed since. Errors: UNAUTHENTICATED.',
     resolve: (_, __, ctx) => {
       requireViewer(ctx);
-      return changesHead(ctx.db);
+      return changesHead(ctx);
     },
   }),
 );

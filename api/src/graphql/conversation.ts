@@ -1,6 +1,5 @@
-import { findUsersByIds } from '../accounts/users-repository.js';
-import { countMembers, listMembers } from '../conversations/conversations-repository.js';
-import { type ConversationWithRole, getConversation } from '../conversations/conversations-service.js';
+import { usersByIds } from '../accounts/accounts-service.js';
+import { type ConversationWithRole, countMembers, getConversation, listMembers } from '../conversations/conversations-service.js';
 import type { MemberRow } from '../db/tables.js';
 import { builder } from './builder.js';
 import { encodeCursor, keysetConnection } from './cursors.js';
@@ -27,7 +26,7 @@ builder.node(ConversationRef, {
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime', description: 'Last change to the conversation or its members.' }),
     viewerRole: t.field({ type: MemberRole, resolve: (c) => c.role }),
-    memberCount: t.int({ resolve: (c, _, ctx) => countMembers(ctx.db, c.id) }),
+    memberCount: t.int({ resolve: (c, _, ctx) => countMembers(ctx, c) }),
     members: t.connection(
       {
         type: UserRef,
@@ -36,10 +35,10 @@ builder.node(ConversationRef, {
           const connection = await keysetConnection(
             args,
             (m: MemberRow) => encodeCursor(m.joined_at, m.user_id),
-            (page) => listMembers(ctx.db, c.id, page),
+            (page) => listMembers(ctx, c, page),
           );
-          const users = await findUsersByIds(
-            ctx.db,
+          const users = await usersByIds(
+            ctx,
             connection.edges.map((e) => e.node.user_id),
           );
           return {

@@ -2,6 +2,7 @@ import { limits } from '@mailboat/schema';
 import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { type PageInfoShape, resolveCursorConnection } from '@pothos/plugin-relay';
 import { badInput } from '../errors.js';
+import * as validate from '../validate.js';
 
 /** Opaque keyset cursors over (timestamp, uuid) pairs. */
 export function encodeCursor(at: Date, id: string): string {
@@ -25,11 +26,6 @@ export function keysetPage(p: { before?: string; after?: string; limit: number; 
 
 export type KeysetPage = ReturnType<typeof keysetPage>;
 
-/** Throws BAD_USER_INPUT naming the argument (`first`, `last`) when it asks for more than limits.pageSize.max. */
-export function checkPageSize(name: string, value: number | null | undefined): void {
-  if (value != null && value > limits.pageSize.max) throw badInput(name, `\`${name}\` is at most ${limits.pageSize.max}`);
-}
-
 /**
  * A Relay connection over a keyset-paginated list, page sizes from @mailboat/schema limits:
  * `first`/`last` over limits.pageSize.max is BAD_USER_INPUT, never silently shortened.
@@ -39,8 +35,8 @@ export async function keysetConnection<T>(
   toCursor: (node: T) => string,
   load: (page: KeysetPage) => Promise<T[]>,
 ) {
-  checkPageSize('first', args.first);
-  checkPageSize('last', args.last);
+  validate.pageSize('first', args.first);
+  validate.pageSize('last', args.last);
   const connection = await resolveCursorConnection<Promise<T[]>>(
     { args, toCursor, defaultSize: limits.pageSize.default, maxSize: limits.pageSize.max },
     (page) => load(keysetPage(page)),

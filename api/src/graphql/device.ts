@@ -1,5 +1,5 @@
 import type { DeviceRow } from '../db/tables.js';
-import { findDevice } from '../devices/devices-repository.js';
+import { getOwnDevice } from '../devices/devices-service.js';
 import { builder } from './builder.js';
 
 export const DeviceRef = builder.objectRef<DeviceRow>('Device');
@@ -7,10 +7,7 @@ export const DeviceRef = builder.objectRef<DeviceRow>('Device');
 builder.node(DeviceRef, {
   description: 'A signed-in app installation. Only its owner can see it.',
   id: { resolve: (d) => d.id },
-  loadOne: async (id, ctx) => {
-    const device = ctx.viewer ? await findDevice(ctx.db, id) : undefined;
-    return device && device.user_id === ctx.viewer?.userId ? device : null;
-  },
+  loadOne: async (id, ctx) => (ctx.viewer ? ((await getOwnDevice(ctx, ctx.viewer, id)) ?? null) : null),
   fields: (t) => ({
     name: t.exposeString('name'),
     platform: t.exposeString('platform'),

@@ -1,24 +1,14 @@
-import { ErrorCode } from '@mailboat/schema';
-import { GraphQLError } from 'graphql';
-import { deviceRevoked, requireViewer } from '../auth/authenticate.js';
-import type { AppDeps, Viewer } from '../context.js';
+import { requireViewer } from '../auth/authenticate.js';
 import { getConversation } from '../conversations/conversations-service.js';
-import { findDevice } from '../devices/devices-repository.js';
-import { hubOf } from '../events/events-hub.js';
-import { EventQueue } from '../events/events-queue.js';
+import { getOwnDevice } from '../devices/devices-service.js';
+import { accountEvents } from '../events/account-events-service.js';
 import type { AccountEvent } from '../events/pubsub.js';
-import { streamCapsOf } from '../events/stream-caps.js';
 import { encodeGlobalId } from '../global-ids.js';
+import type { Viewer } from '../viewer.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
 import { UserRef } from './user.js';
-
-/** This node may have missed events from other nodes (see fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */
-const eventsInterrupted = () =>
-  new GraphQLError('This server may have missed events: reconnect and catch up', {
-    extensions: { code: ErrorCode.EVENTS_INTERRUPTED, http: { status: 503 } },
-  });
 
 type Of<K extends AccountEvent['kind']> = Extract<AccountEvent, { kind: K }>;
 
@@ -62,7 +52,7 @@ const DeviceAdded = builder.objectRef<Of<'deviceAdded'>>('DeviceAddedEvent').imp
     device: t.field({
       type: DeviceRef,
       nullable: true,
-      resolve: async (e, _, ctx) => (await findDevice(ctx.db, e.deviceId)) ?? null,
+      resolve: async (e, _, ctx) => (await getOwnDevice(ctx, requireViewer(ctx), e.deviceId)) ?? null,
     }),
   }),
 });
@@ -133,49 +123,6 @@ const EventUnion = builder.unionType('Event', {
   types: Object.values(refs),
   resolveType: (e) => refs[e.kind],
 });
-
-/** Events a stream may have waiting before it is ended with EVENTS_INTERRUPTED (its client then catches up). */
-export const MAX_QUEUED_EVENTS = 1024;
-
-/**
- * The device's live stream of account events: what is published to the viewer's user (the
- * publishers choose the users: members of the conversation at the time, after the commit),
- * except segment updates written by this very device. It ends with DEVICE_REVOKED the moment
- * the device is revoked, wherever the revocation happened (queued events are dropped), and
- * with EVENTS_INTERRUPTED when this node may have missed other nodes' events or the reader
- * fell more than MAX_QUEUED_EVENTS behind (its client reconnects and catches up). Nothing is
- * delivered before the device is confirmed unrevoked.
- *
- * The pubsub subscriptions are shared by all streams of a user, device and node (events-hub.ts).
- * Throws TOO_MANY_STREAMS when the device or user already holds their cap of streams on this
- * node (stream-caps.ts).
- */
-export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableIterator<AccountEvent> {
-  const hub = hubOf(deps.pubsub);
-  const stops: (() => void)[] = [streamCapsOf(deps.pubsub).open(viewer)];
-  const stream = new EventQueue<AccountEvent>({
-    limit: MAX_QUEUED_EVENTS,
-    overflow: eventsInterrupted,
-    onClose: () => {
-      for (const stop of stops) stop();
-    },
-    held: true,
-  });
-  stops.push(
-    hub.listen('device', viewer.deviceId, () => stream.fail(deviceRevoked())),
-    hub.listen('node', undefined, () => stream.fail(eventsInterrupted())),
-    hub.listen('user', viewer.userId, (event) => {
-      if (event.kind === 'segmentUpdated' && event.originDeviceId === viewer.deviceId) return; // it has its own writes
-      stream.push(event);
-    }),
-  );
-  // Revoked between authentication and subscribing: end before anything is delivered.
-  findDevice(deps.db, viewer.deviceId).then(
-    (device) => (!device || device.revoked_at ? stream.fail(deviceRevoked()) : stream.release()),
-    (e: unknown) => stream.fail(e),
-  );
-  return stream;
-}
 
 /** Event kinds whose fields resolve the same for every viewer (nothing in them reads the context's viewer). */
 const VIEWER_INDEPENDENT = new Set<string>(['segmentUpdated', 'receiptMoved', 'conversationRemoved', 'deviceRevoked']);

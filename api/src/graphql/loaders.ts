@@ -1,36 +1,47 @@
 import { brandWithType } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { findUsersByIds } from '../accounts/users-repository.js';
-import type { Viewer } from '../context.js';
-import { findConversationsWithRole } from '../conversations/conversations-repository.js';
-import type { ConversationWithRole } from '../conversations/conversations-service.js';
-import type { Db } from '../db/connect.js';
+import { usersByIds } from '../accounts/accounts-service.js';
+import type { AppDeps } from '../context.js';
+import { type ConversationWithRole, conversationsOfMember } from '../conversations/conversations-service.js';
 import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
-import { findDevicesByIds } from '../devices/devices-repository.js';
+import { devicesByIds } from '../devices/devices-service.js';
 import type { GlobalId } from '../global-ids.js';
+import { messagesByIds } from '../messages/messages-service.js';
+import { conversationWatermarks, type MemberWatermarks } from '../receipts/receipts-service.js';
+import type { Viewer } from '../viewer.js';
 
 /**
  * Per-request batching of lookups that list fields repeat (a page of messages asks for the
  * same authors over and over): one query per kind per tick instead of one per field. No
  * caching beyond the tick, so a long-lived subscription never serves stale rows.
+ *
+ * They live here, beside the resolvers, because batching by tick is how GraphQL execution
+ * asks (field by field); they read through the services' batch reads, and what a viewer may
+ * see is decided where it was before: in loadNodes below and in the resolvers.
  */
 export type Loaders = {
   user: DataLoader<string, UserRow | undefined>;
+  /** Devices by id, whoever owns them: show a viewer only their own. */
   device: DataLoader<string, DeviceRow | undefined>;
   /** Messages by id, whoever may see them: check `membership` of their conversation. */
   message: DataLoader<string, MessageRow | undefined>;
   /** A conversation with the user's role in it, if they are a member; keyed by membershipKey. */
   membership: DataLoader<string, ConversationWithRole | undefined>;
+  /** Every member's receipt watermarks in a conversation, the conversation's visibility already checked. */
+  watermarks: (conversationId: string) => Promise<MemberWatermarks[]>;
 };
 
 export const membershipKey = (userId: string, conversationId: string) => `${userId}:${conversationId}`;
 
-export function createLoaders(db: Db): Loaders {
+export function createLoaders(deps: AppDeps): Loaders {
   return {
-    user: byId((ids) => findUsersByIds(db, ids)),
-    device: byId((ids) => findDevicesByIds(db, ids)),
-    message: byId((ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()),
-    membership: new DataLoader((keys: readonly string[]) => findMemberships(db, keys), { cache: false }),
+    user: byId((ids) => usersByIds(deps, ids)),
+    device: byId((ids) => devicesByIds(deps, ids)),
+    message: byId((ids) => messagesByIds(deps, ids)),
+    membership: new DataLoader((keys: readonly string[]) => findMemberships(deps, keys), { cache: false }),
+    // Sibling resolvers (a list of messages) ask for the same conversation's watermarks in one
+    // tick: they share that one query, forgotten right after so no later read sees stale marks.
+    watermarks: perTick((conversationId) => conversationWatermarks(deps, conversationId)),
   };
 }
 
@@ -44,8 +55,27 @@ function byId<Row extends { id: string }>(find: (ids: readonly string[]) => Prom
   );
 }
 
+/** Shares one call per key among the callers of one turn of the event loop (until setImmediate), then forgets. */
+function perTick<V>(load: (key: string) => Promise<V>): (key: string) => Promise<V> {
+  let memo: Map<string, Promise<V>> | undefined;
+  return (key) => {
+    if (!memo) {
+      memo = new Map();
+      setImmediate(() => {
+        memo = undefined;
+      });
+    }
+    let pending = memo.get(key);
+    if (!pending) {
+      pending = load(key);
+      memo.set(key, pending);
+    }
+    return pending;
+  };
+}
+
 /** One query per user among the keys (a request has one viewer, so one query). */
-async function findMemberships(db: Db, keys: readonly string[]): Promise<(ConversationWithRole | undefined)[]> {
+async function findMemberships(deps: AppDeps, keys: readonly string[]): Promise<(ConversationWithRole | undefined)[]> {
   const byUser = new Map<string, string[]>();
   for (const key of keys) {
     const [userId = '', conversationId = ''] = key.split(':');
@@ -53,7 +83,7 @@ async function findMemberships(db: Db, keys: readonly string[]): Promise<(Conver
   }
   const found = new Map<string, ConversationWithRole>();
   for (const [userId, conversationIds] of byUser) {
-    for (const row of await findConversationsWithRole(db, userId, conversationIds)) found.set(membershipKey(userId, row.id), row);
+    for (const row of await conversationsOfMember(deps, userId, conversationIds)) found.set(membershipKey(userId, row.id), row);
   }
   return keys.map((key) => found.get(key));
 }

@@ -2,7 +2,7 @@ import { limits } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import type { MessageRow } from '../db/tables.js';
 import { type GlobalId, idOf } from '../global-ids.js';
-import { listConversationMessages, type MessageKey } from '../messages/messages-query-repository.js';
+import { listMessages, type MessageKey } from '../messages/messages-service.js';
 import * as messaging from '../messages/plain-messaging-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
@@ -10,7 +10,7 @@ import { encodeCursor, type KeysetPage, keysetConnection } from './cursors.js';
 import { MessageRef } from './message.js';
 
 // Plain messaging for clients that know no Yjs: the server writes the CRDT update for them
-// (see sync/plain-messaging-service.ts), so Yjs devices see these writes like any other.
+// (see messages/plain-messaging-service.ts), so Yjs devices see these writes like any other.
 
 const ERRORS = 'Errors: NOT_FOUND (a message or conversation you cannot see), FORBIDDEN (not your message), BAD_USER_INPUT.';
 const TEXT_RULES = `Trimmed; 1 to ${limits.messageText.max} UTF-16 code units that show something; newlines and tabs allowed; no other control characters, no bidirectional overrides or isolates, well-formed Unicode.`;
@@ -93,7 +93,7 @@ builder.objectField(ConversationRef, 'messages', (t) =>
         keysetConnection(
           args,
           (m: MessageRow) => encodeCursor(new Date(m.created_at), m.id),
-          (page) => listConversationMessages(ctx.db, c.id, messagePage(page)),
+          (page) => listMessages(ctx, c, messagePage(page)),
         ),
     },
     { name: 'ConversationMessageConnection' },

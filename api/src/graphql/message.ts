@@ -2,7 +2,7 @@ import { getConversation } from '../conversations/conversations-service.js';
 import type { MessageRow } from '../db/tables.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-ids.js';
 import { messageVersions } from '../messages/message-versions.js';
-import { findMessage } from '../messages/messages-query-repository.js';
+import { getMessage } from '../messages/messages-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { MessageVersionRef } from './message-version.js';
@@ -26,11 +26,7 @@ builder.node(MessageRef, {
   description:
     'A message, as the server last merged it from the conversation documents. Devices that speak Yjs hold the same data in their segment documents.',
   id: { resolve: (m) => m.id },
-  loadOne: async (id, ctx) => {
-    if (!ctx.viewer) return null;
-    const row = await findMessage(ctx.db, id);
-    return row && (await getConversation(ctx, ctx.viewer, row.conversation_id)) ? row : null;
-  },
+  loadOne: async (id, ctx) => (ctx.viewer ? ((await getMessage(ctx, ctx.viewer, id)) ?? null) : null),
   fields: (t) => ({
     conversation: t.field({
       type: ConversationRef,

@@ -1,10 +1,10 @@
 import { requireViewer } from '../auth/authenticate.js';
-import type { Context } from '../context.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import { notFound } from '../errors.js';
 import { encodeGlobalId, idOf } from '../global-ids.js';
 import * as receipts from '../receipts/receipts-service.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { ConversationRef } from './conversation.js';
 import { MessageRef } from './message.js';
 import { UserRef } from './user.js';
@@ -43,28 +43,8 @@ const MarkPayload = builder.objectRef<receipts.MarkResult>('MarkReceiptPayload')
   }),
 });
 
-// Sibling resolvers (a list of messages) ask for the same conversation's watermarks in one
-// tick; share that one query, and forget it right after so no later read sees stale marks.
-const watermarkMemo = new WeakMap<Context, Map<string, Promise<receipts.MemberWatermarks[]>>>();
-
-function watermarksOf(ctx: Context, conversationId: string): Promise<receipts.MemberWatermarks[]> {
-  let memo = watermarkMemo.get(ctx);
-  if (!memo) {
-    const fresh = new Map<string, Promise<receipts.MemberWatermarks[]>>();
-    watermarkMemo.set(ctx, fresh);
-    setImmediate(() => watermarkMemo.delete(ctx));
-    memo = fresh;
-  }
-  let pending = memo.get(conversationId);
-  if (!pending) {
-    pending = receipts.conversationWatermarks(ctx, conversationId);
-    memo.set(conversationId, pending);
-  }
-  return pending;
-}
-
 async function receiptsOf(ctx: Context, m: { id: string; conversation_id: string; author_id: string; created_at: number }) {
-  const members = await watermarksOf(ctx, m.conversation_id);
+  const members = await ctx.loaders.watermarks(m.conversation_id);
   return receipts.messageReceipts({ authorId: m.author_id, at: Number(m.created_at), id: m.id }, members);
 }
 
@@ -109,7 +89,7 @@ builder.objectField(ConversationRef, 'receipts', (t) =>
     type: [MemberReceiptRef],
     description:
       'Every current member (you too) with their delivered and read watermarks, in join order: enough for a device to tick its own messages.',
-    resolve: (c, _, ctx) => watermarksOf(ctx, c.id),
+    resolve: (c, _, ctx) => ctx.loaders.watermarks(c.id),
   }),
 );
 

@@ -3,11 +3,10 @@ import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
 import { decodeGlobalId as decode, encodeGlobalId, idOf } from '../global-ids.js';
 import { type PushOutcome, pushUpdates } from '../sync/push/push-service.js';
-import { diffSegments, type SegmentDiff } from '../sync/segments/pull-service.js';
-import { listSegments } from '../sync/segments/segments-repository.js';
+import { diffSegments, listConversationSegments, type SegmentDiff } from '../sync/segments/pull-service.js';
+import * as validate from '../validate.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
-import { checkPageSize } from './cursors.js';
 
 const segmentNumber = (value: number, field: string) => {
   if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 31 - 1) throw badInput(field, 'Not a segment number');
@@ -102,14 +101,14 @@ builder.objectField(ConversationRef, 'segments', (t) =>
         'Segments that hold messages, newest first: page back through history one segment at a time, with first and after (last and before are refused).',
       resolve: async (c, args, ctx) => {
         if (args.first != null && args.first < 1) throw badInput('first', '`first` must be at least 1');
-        checkPageSize('first', args.first);
+        validate.pageSize('first', args.first);
         for (const name of ['last', 'before'] as const) {
           if (args[name] != null) throw badInput(name, 'Segments page from the newest back: use first and after');
         }
         const size = args.first ?? limits.pageSize.default;
         const before = args.after ? Number.parseInt(args.after, 10) : undefined;
         if (before !== undefined && Number.isNaN(before)) throw badInput('after', 'Invalid pagination cursor');
-        const rows = await listSegments(ctx.db, c.id, { before, limit: size + 1 });
+        const rows = await listConversationSegments(ctx, c, { before, limit: size + 1 });
         const page = rows.slice(0, size);
         return {
           edges: page.map((s) => ({ cursor: String(s.segment), node: s })),

@@ -1,13 +1,10 @@
-import { findUserByHandle } from '../accounts/users-repository.js';
+import { userByHandle } from '../accounts/accounts-service.js';
 import { requireViewer } from '../auth/authenticate.js';
-import type { Viewer } from '../context.js';
-import { listConversationsOfUser } from '../conversations/conversations-repository.js';
-import { type ConversationWithRole, getConversation } from '../conversations/conversations-service.js';
+import { type ConversationWithRole, getConversation, listConversations } from '../conversations/conversations-service.js';
 import type { DeviceRow } from '../db/tables.js';
-import { findDevice } from '../devices/devices-repository.js';
-import { listDevices } from '../devices/devices-service.js';
+import { getOwnDevice, listDevices } from '../devices/devices-service.js';
 import { idOf } from '../global-ids.js';
-import * as validate from '../validate.js';
+import type { Viewer } from '../viewer.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { encodeCursor, keysetConnection } from './cursors.js';
@@ -26,7 +23,7 @@ ViewerRef.implement({
     device: t.field({
       type: DeviceRef,
       description: 'The device making this request.',
-      resolve: async (v, _, ctx) => (await findDevice(ctx.db, v.deviceId)) ?? gone('device'),
+      resolve: async (v, _, ctx) => (await getOwnDevice(ctx, v, v.deviceId)) ?? gone('device'),
     }),
     devices: t.connection(
       {
@@ -50,7 +47,7 @@ ViewerRef.implement({
           keysetConnection(
             args,
             (c: ConversationWithRole) => encodeCursor(c.updated_at, c.id),
-            (page) => listConversationsOfUser(ctx.db, v.userId, page),
+            (page) => listConversations(ctx, v, page),
           ),
       },
       { name: 'ConversationConnection' },
@@ -73,7 +70,7 @@ builder.queryFields((t) => ({
     args: { handle: t.arg.string({ required: true }) },
     resolve: async (_, { handle }, ctx) => {
       requireViewer(ctx);
-      return (await findUserByHandle(ctx.db, validate.handle(handle))) ?? null;
+      return (await userByHandle(ctx, handle)) ?? null;
     },
   }),
   conversation: t.field({

@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { jsonError } from './json-error.js';
 
 const tooLarge = (max: number, headers: Record<string, string> = {}) =>
-  jsonError(413, ErrorCode.REQUEST_TOO_LARGE, `The request body is over the limit of ${max} bytes`, headers);
+  jsonError(ErrorCode.REQUEST_TOO_LARGE, `The request body is over the limit of ${max} bytes`, headers);
 
 /** A refused chunked body is read on (and discarded) up to this many times the limit. */
 const DRAIN_FACTOR = 4;

@@ -21,23 +21,3 @@ export function corsFor(allowed: readonly string[]): (request: Request) => CORSO
     };
   };
 }
-
-/** Parses CORS_ORIGINS: comma-separated origins, each exactly scheme://host[:port]; throws naming a bad one. */
-export function parseOrigins(value: string): string[] {
-  const out: string[] = [];
-  for (const raw of value.split(',')) {
-    const candidate = raw.trim();
-    if (candidate === '') continue;
-    let origin: string | undefined;
-    try {
-      origin = new URL(candidate).origin;
-    } catch {
-      origin = undefined;
-    }
-    if (origin === undefined || origin === 'null' || origin !== candidate.replace(/\/$/, '').toLowerCase()) {
-      throw new Error(`"${candidate}" is not an origin (scheme://host[:port], nothing after it)`);
-    }
-    out.push(origin);
-  }
-  return out;
-}

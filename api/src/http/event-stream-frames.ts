@@ -4,8 +4,6 @@ import { type FetchAPI, isAsyncIterable, type Plugin } from 'graphql-yoga';
 /** How often an idle stream sends a comment line, so proxies and browsers keep it open. */
 const PING_MS = 12_000;
 
-/** Encoded `next` frames of results that carry no errors, by result object (shared results share their frame). */
-const frames = new WeakMap<object, Uint8Array>();
 const encoder = new TextEncoder();
 const PING = encoder.encode(':\n\n');
 const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
@@ -23,6 +21,8 @@ const COMPLETE = encoder.encode('event: complete\ndata:\n\n');
  */
 export function eventStreamFrames(): Plugin {
   const subscriptions = new WeakSet<Request>();
+  /** Encoded `next` frames of results that carry no errors, by result object (shared results share their frame). */
+  const frames: Frames = new WeakMap();
   return {
     onSubscribe({ args }) {
       const request = (args.contextValue as { request?: Request }).request;
@@ -31,13 +31,16 @@ export function eventStreamFrames(): Plugin {
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       // For a subscription, yoga's only processor for a stream is SSE: set means it accepted it.
       if (!resultProcessor || !subscriptions.has(request) || !isAsyncIterable(result)) return;
-      setResultProcessor((stream, fetchAPI) => eventStream(stream as AsyncIterable<ExecutionResult>, fetchAPI), 'text/event-stream');
+      setResultProcessor(
+        (stream, fetchAPI) => eventStream(frames, stream as AsyncIterable<ExecutionResult>, fetchAPI),
+        'text/event-stream',
+      );
     },
   };
 }
 
 /** The SSE response for `results`, built with the server's own fetch API classes (as yoga's are). */
-function eventStream(results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI): Response {
+function eventStream(frames: Frames, results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI): Response {
   const iterator = results[Symbol.asyncIterator]();
   let ping: ReturnType<typeof setInterval> | undefined;
   const body = new fetchAPI.ReadableStream<Uint8Array>({
@@ -51,7 +54,7 @@ function eventStream(results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI
     async pull(controller) {
       try {
         const step = await iterator.next();
-        if (step.value != null) controller.enqueue(frameOf(step.value));
+        if (step.value != null) controller.enqueue(frameOf(frames, step.value));
         if (step.done) {
           clearInterval(ping);
           controller.enqueue(COMPLETE);
@@ -73,7 +76,9 @@ function eventStream(results: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI
   });
 }
 
-function frameOf(result: ExecutionResult): Uint8Array {
+type Frames = WeakMap<object, Uint8Array>;
+
+function frameOf(frames: Frames, result: ExecutionResult): Uint8Array {
   const clean = !result.errors?.length && result.extensions === undefined;
   const cached = clean ? frames.get(result) : undefined;
   if (cached) return cached;

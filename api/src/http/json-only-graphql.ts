@@ -20,7 +20,7 @@ export function jsonOnlyGraphql(endpoint: string): Plugin {
       const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (type === JSON_TYPE) return;
       endResponse(
-        jsonError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send GraphQL requests as JSON (Content-Type: application/json)', {
+        jsonError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send GraphQL requests as JSON (Content-Type: application/json)', {
           accept: 'application/json',
         }),
       );

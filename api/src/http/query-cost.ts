@@ -24,7 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { badInput } from '../errors.js';
-import { checkPageSize } from '../graphql/cursors.js';
+import * as validate from '../validate.js';
 import {
   dataBoundedLists,
   listArgumentCaps,
@@ -131,7 +131,7 @@ function sizeFromArguments(def: GraphQLField<unknown, unknown>, args: Record<str
 function checkCaps(typeName: string, def: GraphQLField<unknown, unknown>, args: Record<string, unknown>): void {
   for (const arg of def.args) {
     const value = args[arg.name];
-    if (pageSizeArguments.has(arg.name) && typeof value === 'number') checkPageSize(arg.name, value);
+    if (pageSizeArguments.has(arg.name) && typeof value === 'number') validate.pageSize(arg.name, value);
     checkInput(value, arg.type, `${typeName}.${def.name}.${arg.name}`, arg.name);
   }
 }

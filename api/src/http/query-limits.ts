@@ -44,18 +44,16 @@ export function costLimit(maxCost: number): Plugin {
       if (cost > maxCost) {
         const message = `Query cost ${Math.ceil(cost)} is over the limit of ${maxCost}: ask for smaller pages or fewer nested lists`;
         setResultAndStopExecution({
-          errors: [new AppError(ErrorCode.QUERY_TOO_COMPLEX, message, { cost: Math.ceil(cost), maxCost }, 400)],
+          errors: [new AppError(ErrorCode.QUERY_TOO_COMPLEX, message, { cost: Math.ceil(cost), maxCost })],
         });
       }
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      setResultAndStopExecution({ errors: [withStatus(e, 400)] });
+      setResultAndStopExecution({ errors: [e] });
     }
   };
   return { onExecute: check, onSubscribe: check };
 }
-
-const withStatus = (e: AppError, status: number) => new AppError(e.code, e.message, { ...e.extensions, http: { status } });
 
 /**
  * Refuses `__schema` and `__type` queries (GRAPHQL_VALIDATION_FAILED) when introspection is

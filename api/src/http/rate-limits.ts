@@ -1,8 +1,7 @@
-import { ErrorCode } from '@mailboat/schema';
 import type pg from 'pg';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { rateLimited } from '../errors.js';
 
 /**
  * Fixed-window limits (rate-limiter-flexible): writes per user, authentication attempts
@@ -49,14 +48,7 @@ export function createRateLimits(config: Config, pool?: pg.Pool): RateLimits {
       if (!(e instanceof RateLimiterRes)) throw e;
       if (refund) await limiter.reward(key, points).catch(() => undefined);
       const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      const error = new AppError(
-        ErrorCode.RATE_LIMITED,
-        `Too many ${what}: try again in ${retryAfterSeconds} s`,
-        { retryAfterSeconds },
-        429,
-      );
-      (error.extensions.http as { headers?: Record<string, string> }).headers = { 'retry-after': String(retryAfterSeconds) };
-      throw error;
+      throw rateLimited(`Too many ${what}: try again in ${retryAfterSeconds} s`, retryAfterSeconds);
     }
   };
   return {

@@ -1,11 +1,11 @@
 import { ErrorCode } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
 import { refreshSession } from '../auth/refresh.js';
+import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from '../auth/refresh-cookie.js';
 import type { AppDeps } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, httpStatusOf } from '../errors.js';
 import { encodeGlobalId } from '../global-ids.js';
-import { internalError, jsonError } from './json-error.js';
-import { clearedRefreshCookie, REFRESH_PATH, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
+import { appErrorResponse, internalError, jsonError } from './json-error.js';
 import { requestFacts } from './request-facts.js';
 
 /**
@@ -28,12 +28,12 @@ export function refreshEndpoint(deps: AppDeps): Plugin {
       const fromBody = await bodyToken(request);
       const fromCookie = fromBody === undefined ? readRefreshCookie(request) : undefined;
       if (fromCookie !== undefined && !isSameOrigin(request, facts.origin)) {
-        endResponse(jsonError(403, ErrorCode.CROSS_SITE_REQUEST, 'Refresh with a cookie is allowed only from this site'));
+        endResponse(jsonError(ErrorCode.CROSS_SITE_REQUEST, 'Refresh with a cookie is allowed only from this site'));
         return;
       }
       const presented = fromBody ?? fromCookie;
       if (presented === undefined) {
-        endResponse(jsonError(401, ErrorCode.REFRESH_TOKEN_INVALID, 'No refresh token: send the cookie or {"refreshToken": "..."}'));
+        endResponse(jsonError(ErrorCode.REFRESH_TOKEN_INVALID, 'No refresh token: send the cookie or {"refreshToken": "..."}'));
         return;
       }
       try {
@@ -56,11 +56,9 @@ export function refreshEndpoint(deps: AppDeps): Plugin {
           endResponse(internalError(request, e));
           return;
         }
-        const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
-        const extra: Record<string, string> =
-          fromCookie !== undefined && status === 401 ? { 'set-cookie': clearedRefreshCookie(facts.secure) } : {};
-        if (e.code === ErrorCode.RATE_LIMITED) extra['retry-after'] = String(e.extensions.retryAfterSeconds);
-        endResponse(jsonError(status, e.code, e.message, extra));
+        // A refused refresh token is of no more use: a browser forgets its cookie.
+        const forget = fromCookie !== undefined && httpStatusOf(e.code) === 401;
+        endResponse(appErrorResponse(e, forget ? { 'set-cookie': clearedRefreshCookie(facts.secure) } : {}));
       }
     },
   };

@@ -49,7 +49,6 @@ export function refusedBudget(deps: Pick<AppDeps, 'rateLimits' | 'config'>, grap
       if (wait === 0) return;
       endResponse(
         jsonError(
-          429,
           ErrorCode.RATE_LIMITED,
           `Too many refused requests from this address: try again in ${wait} s`,
           { 'retry-after': String(wait) },

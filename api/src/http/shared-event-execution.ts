@@ -11,10 +11,12 @@ export type EventScope = (event: unknown, contextValue: unknown) => string;
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** Results of one event (by identity), by execution key; dropped with the event. */
-const resultsOf = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
-const documentIds = new WeakMap<DocumentNode, number>();
-let nextDocumentId = 0;
+/** What one plugin remembers: results of one event (by identity) by execution key, dropped with the event; ids of documents. */
+type Memory = {
+  resultsOf: WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>;
+  documentIds: WeakMap<DocumentNode, number>;
+  nextDocumentId: number;
+};
 
 /**
  * Executes each subscription event once per distinct (document, operation, variables, scope)
@@ -29,35 +31,38 @@ let nextDocumentId = 0;
  * second time, which is harmless only because it has no effect before returning its stream.
  */
 export function sharedEventExecution(scope: EventScope): Plugin {
+  const memory: Memory = { resultsOf: new WeakMap(), documentIds: new WeakMap(), nextDocumentId: 0 };
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       setSubscribeFn(async (args) => {
         const source = await createSourceEventStream(args as ExecutionArgs);
         if (!isAsyncIterable(source)) return subscribeFn(args);
-        const base = executionKey(args as ExecutionArgs);
+        const base = executionKey(memory, args as ExecutionArgs);
         return mapEvents(source[Symbol.asyncIterator](), (event) =>
-          shared(event, `${base}\u0000${scope(event, args.contextValue)}`, () => execute({ ...(args as ExecutionArgs), rootValue: event })),
+          shared(memory, event, `${base}\u0000${scope(event, args.contextValue)}`, () =>
+            execute({ ...(args as ExecutionArgs), rootValue: event }),
+          ),
         );
       });
     },
   };
 }
 
-function executionKey(args: ExecutionArgs): string {
-  let id = documentIds.get(args.document);
+function executionKey(memory: Memory, args: ExecutionArgs): string {
+  let id = memory.documentIds.get(args.document);
   if (id === undefined) {
-    id = nextDocumentId++;
-    documentIds.set(args.document, id);
+    id = memory.nextDocumentId++;
+    memory.documentIds.set(args.document, id);
   }
   return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
 }
 
-function shared(event: unknown, key: string, run: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {
+function shared(memory: Memory, event: unknown, key: string, run: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {
   if (typeof event !== 'object' || event === null) return run();
-  let results = resultsOf.get(event);
+  let results = memory.resultsOf.get(event);
   if (!results) {
     results = new Map();
-    resultsOf.set(event, results);
+    memory.resultsOf.set(event, results);
   }
   let result = results.get(key);
   if (result === undefined) {

@@ -1,12 +1,12 @@
-import { ErrorCode } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
 import { authenticate } from '../auth/authenticate.js';
-import type { AppDeps, Viewer } from '../context.js';
-import { AppError, badInput, unauthenticated } from '../errors.js';
+import type { AppDeps } from '../context.js';
+import { AppError, badInput, httpStatusOf, unauthenticated } from '../errors.js';
 import { encodeGlobalId } from '../global-ids.js';
 import { messageVersions } from '../messages/message-versions.js';
 import { decodeChangeCursor, listChanges, type MessageChange } from '../sync/changes/changes-service.js';
-import { internalError, jsonError } from './json-error.js';
+import type { Viewer } from '../viewer.js';
+import { appErrorResponse, internalError } from './json-error.js';
 
 export const SYNC_MESSAGES_PATH = '/sync/messages';
 const LIMIT = { default: 100, max: 500 };
@@ -48,11 +48,9 @@ export function syncMessagesEndpoint(deps: AppDeps): Plugin {
           endResponse(internalError(request, e));
           return;
         }
-        const status = (e.extensions.http as { status?: number } | undefined)?.status ?? 400;
         const headers: Record<string, string> = { 'cache-control': 'no-store' };
-        if (status === 401) headers['www-authenticate'] = 'Bearer';
-        if (e.code === ErrorCode.RATE_LIMITED) headers['retry-after'] = String(e.extensions.retryAfterSeconds);
-        endResponse(jsonError(status, e.code, e.message, headers, e.extensions.field ? { field: e.extensions.field } : {}));
+        if (httpStatusOf(e.code) === 401) headers['www-authenticate'] = 'Bearer';
+        endResponse(appErrorResponse(e, headers));
       }
     },
   };

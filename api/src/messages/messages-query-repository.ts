@@ -13,6 +13,12 @@ export async function findMessage(db: Db, id: string): Promise<MessageRow | unde
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The messages with these ids (unknown ones left out, any order). */
+export async function findMessagesByIds(db: Db, ids: readonly string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+}
+
 /** The conversation's last message in display order (undefined when it has none yet). */
 export async function findNewestMessage(db: Db, conversationId: string): Promise<Pick<MessageRow, 'id' | 'created_at'> | undefined> {
   return db

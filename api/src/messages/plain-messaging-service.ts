@@ -14,13 +14,14 @@ import {
 } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-ids.js';
 import { type PushOutcome, pushUpdates } from '../sync/push/push-service.js';
 import type { SegmentKey } from '../sync/segments/segments-repository.js';
+import type { Viewer } from '../viewer.js';
 import { findMessage, findNewestMessage } from './messages-query-repository.js';
 
 // Plain messaging: clients that know no Yjs send, edit, delete and react through ordinary

@@ -3,11 +3,12 @@ import type { SignedIn } from '../accounts/accounts-service.js';
 import { findUsersByIds } from '../accounts/users-repository.js';
 import { hashSecret, newPairingCode, normalizePairingCode } from '../auth/secrets.js';
 import { startDeviceSession, withAccessToken } from '../auth/sessions.js';
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import { findDevice } from '../devices/devices-repository.js';
 import { AppError } from '../errors.js';
 import { publishToUsers } from '../events/pubsub.js';
 import * as validate from '../validate.js';
+import type { Viewer } from '../viewer.js';
 import { deleteStalePairingCodes, insertPairingCode, lockPairingCode, markPairingCodeRedeemed } from './pairing-repository.js';
 
 /**

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { MemberRow, ReceiptRow } from '../db/tables.js';
-import { findNewestMessage } from '../messages/messages-query-repository.js';
 
 // Watermarks are message positions (created_at ms, id), compared exactly as Postgres compares
 // the row (created_at, id): uuids order like their lower-case hex text. A member without a
@@ -87,14 +86,13 @@ export async function countUnread(db: Db, conversationId: string, userId: string
   return Number(row.n);
 }
 
-/**
- * Starts new members' watermarks at the conversation's newest message, so that history from
- * before they joined neither counts as unread for them nor holds everyone else's messages at SENT.
- */
-export async function startReceiptsAtNewest(db: Db, conversationId: string, userIds: readonly string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  const newest = await findNewestMessage(db, conversationId);
-  if (!newest) return;
+/** Sets both watermarks of these members to the message `at` (creating their receipts rows). */
+export async function startReceiptsAt(
+  db: Db,
+  conversationId: string,
+  userIds: readonly string[],
+  newest: { id: string; created_at: number },
+): Promise<void> {
   const at = { delivered_at: newest.created_at, delivered_id: newest.id, read_at: newest.created_at, read_id: newest.id };
   await db
     .insertInto('receipts')

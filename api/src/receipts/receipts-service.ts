@@ -1,9 +1,12 @@
-import type { AppDeps, Viewer } from '../context.js';
+import type { AppDeps } from '../context.js';
 import { findMembership, listMemberIds } from '../conversations/conversations-repository.js';
+import type { Db } from '../db/connect.js';
 import type { ReceiptRow } from '../db/tables.js';
 import { markDeviceSynced } from '../devices/devices-repository.js';
 import { notFound } from '../errors.js';
 import { publishToUsers } from '../events/pubsub.js';
+import { findNewestMessage } from '../messages/messages-query-repository.js';
+import type { Viewer } from '../viewer.js';
 import * as repo from './receipts-repository.js';
 
 // Rules: a member has two watermarks per conversation, delivered and read, each the newest
@@ -104,6 +107,18 @@ async function advance(
     });
   }
   return result;
+}
+
+/**
+ * Starts new members' watermarks at the conversation's newest message, so that history from
+ * before they joined neither counts as unread for them nor holds everyone else's messages at
+ * SENT. Runs in the caller's transaction `trx` (adding members, conversations-service.ts).
+ */
+export async function startReceiptsAtNewest(trx: Db, conversationId: string, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  const newest = await findNewestMessage(trx, conversationId);
+  if (!newest) return;
+  await repo.startReceiptsAt(trx, conversationId, userIds, newest);
 }
 
 /** The current members of a conversation with their watermarks, in join order. Callers have authorized the viewer. */

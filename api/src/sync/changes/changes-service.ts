@@ -1,7 +1,7 @@
-import type { Viewer } from '../../context.js';
 import type { Db } from '../../db/connect.js';
 import type { MessageRow } from '../../db/tables.js';
 import { badInput } from '../../errors.js';
+import type { Viewer } from '../../viewer.js';
 import { type ChangedMessageRow, type FeedPosition, findFeedHorizon, listChangedMessages } from './changes-repository.js';
 
 export type ChangeKind = 'new' | 'edited' | 'deleted';
@@ -32,6 +32,17 @@ export function decodeChangeCursor(cursor: string, field: string): FeedPosition 
   );
   if (!match?.[1] || !match[2] || BigInt(match[1]) > MAX_XID8) throw badInput(field, `\`${field}\` is not a cursor from the changes feed`);
   return { txid: BigInt(match[1]).toString(), id: match[2] };
+}
+
+/**
+ * A `changes` cursor at the current end of the feed: every transaction below the horizon
+ * (the oldest still running) has finished, so nothing at or before this cursor can appear
+ * later, and every change committed from now on (or still in flight) sorts after it. A new
+ * device takes it before loading history, so the feed then replays only what it may lack.
+ */
+export async function changesHead(deps: { db: Db }): Promise<string> {
+  const horizon = BigInt(await findFeedHorizon(deps.db));
+  return encodeChangeCursor({ txid: (horizon - 1n).toString(), id: LAST_ID });
 }
 
 /**

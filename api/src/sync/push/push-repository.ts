@@ -29,18 +29,21 @@ export type Locked = {
   members: Set<string>;
   /** Every locked segment's seqs, by `${conversationId}:${segment}`. */
   segments: Map<string, SegmentSeqs>;
+  /** When each conversation of those memberships was created (ms since the epoch). */
+  starts: Map<string, number>;
 };
 
 /**
  * For writes to (conversation, segment) on behalf of a user: keeps those whose user is a member
  * of the conversation, creates their missing segment rows and locks every one of their segments
  * for the rest of the transaction, in one statement (a second one locks rows another writer
- * created meanwhile). New rows are inserted and existing ones
- * locked in sorted (conversation, segment) order, so writers locking overlapping sets cannot
- * deadlock. Segments only non-members asked for are neither created nor locked.
+ * created meanwhile), which also reads when those conversations were created. New rows are
+ * inserted and existing ones locked in sorted (conversation, segment) order, so writers locking
+ * overlapping sets cannot deadlock. Segments only non-members asked for are neither created
+ * nor locked.
  */
 export async function lockMemberSegments(db: Db, wanted: (SegmentKey & { userId: string })[]): Promise<Locked> {
-  const locked: Locked = { members: new Set(), segments: new Map() };
+  const locked: Locked = { members: new Set(), segments: new Map(), starts: new Map() };
   if (wanted.length === 0) return locked;
   const rows = await sql<{
     conversation_id: string;
@@ -48,12 +51,14 @@ export async function lockMemberSegments(db: Db, wanted: (SegmentKey & { userId:
     user_id: string | null;
     last_seq: number;
     snapshot_seq: number;
+    started_at: Date | string | null;
   }>`
     with w as (
       select * from json_to_recordset(${JSON.stringify(wanted)}::json) as w("conversationId" uuid, segment integer, "userId" uuid)
     ), m as (
-      select distinct m.conversation_id, m.user_id from conversation_members m
+      select distinct m.conversation_id, m.user_id, c.created_at from conversation_members m
       join w on m.conversation_id = w."conversationId" and m.user_id = w."userId"
+      join conversations c on c.id = m.conversation_id
     ), k as (
       select distinct w."conversationId" as conversation_id, w.segment from w
       join m on m.conversation_id = w."conversationId" and m.user_id = w."userId"
@@ -68,14 +73,17 @@ export async function lockMemberSegments(db: Db, wanted: (SegmentKey & { userId:
       order by 1, 2
       for update of s
     )
-    select conversation_id, segment, null::uuid as user_id, last_seq, snapshot_seq from created
-    union all select conversation_id, segment, null, last_seq, snapshot_seq from existing
-    union all select conversation_id, null, user_id, 0, 0 from m`.execute(db);
+    select conversation_id, segment, null::uuid as user_id, last_seq, snapshot_seq, null::timestamptz as started_at from created
+    union all select conversation_id, segment, null, last_seq, snapshot_seq, null from existing
+    union all select conversation_id, null, user_id, 0, 0, created_at from m`.execute(db);
   const keep = (r: { conversation_id: string; segment: number | null; last_seq: number; snapshot_seq: number }) =>
     locked.segments.set(`${r.conversation_id}:${r.segment}`, { lastSeq: Number(r.last_seq), snapshotSeq: Number(r.snapshot_seq) });
   for (const r of rows.rows) {
-    if (r.user_id !== null) locked.members.add(`${r.conversation_id}:${r.user_id}`);
-    else keep(r);
+    if (r.user_id === null) keep(r);
+    else {
+      locked.members.add(`${r.conversation_id}:${r.user_id}`);
+      locked.starts.set(r.conversation_id, new Date(r.started_at as Date | string).getTime());
+    }
   }
   // A row another transaction created and committed while this statement ran is neither inserted
   // by it nor visible to its snapshot: lock those in a statement of their own (a fresh snapshot).
@@ -107,6 +115,15 @@ export async function findClientOwnersOf(db: Db, keys: SegmentKey[]): Promise<Ma
     join segment_clients c on c.conversation_id = k."conversationId" and c.segment = k.segment`.execute(db);
   for (const r of rows.rows) owners.get(`${r.conversation_id}:${r.segment}`)?.set(Number(r.client_id), r.device_id);
   return owners;
+}
+
+/** Which of these (conversation, message id) pairs are stored messages, as `${conversationId}:${id}`. */
+export async function findMessagesIn(db: Db, pairs: { conversationId: string; id: string }[]): Promise<Set<string>> {
+  const rows = await sql<{ conversation_id: string; id: string }>`
+    select m.conversation_id, m.id from messages m
+    join json_to_recordset(${JSON.stringify(pairs)}::json) as x("conversationId" uuid, id uuid)
+      on m.conversation_id = x."conversationId" and m.id = x.id`.execute(db);
+  return new Set(rows.rows.map((r) => `${r.conversation_id}:${r.id}`));
 }
 
 export type PushedUpdate = SegmentKey & { seq: number; update: Uint8Array; deviceId: string };

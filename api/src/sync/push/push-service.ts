@@ -1,17 +1,14 @@
-import { type ErrorCode, limits, type RefusalCode } from '@mailboat/schema';
-import type { AppDeps, Viewer } from '../../context.js';
+import { limits } from '@mailboat/schema';
+import type { AppDeps } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { publishToUsers } from '../../events/pubsub.js';
-import type { SegmentKey } from '../segments/segments-repository.js';
+import type { Viewer } from '../../viewer.js';
 import { GroupCommitter, isTransientDbError } from './group-commit.js';
-import { type AcceptedUpdate, commitGroup, type PushDeps, type PushRequest } from './push-group.js';
+import { commitGroup, type PushDeps } from './push-group.js';
 import { listMembersOf } from './push-repository.js';
+import type { AcceptedUpdate, PushCommitter, PushItem, PushOutcome } from './push-types.js';
 
-export type PushItem = SegmentKey & { update: Uint8Array };
-
-export type PushOutcome =
-  | { status: 'accepted' | 'duplicate' }
-  | { status: 'refused'; code: RefusalCode | typeof ErrorCode.NOT_FOUND; message: string; stateVector?: Uint8Array };
+export type { PushItem, PushOutcome } from './push-types.js';
 
 /** Updates one group commit takes at most (a single larger push still goes alone). */
 export const GROUP_MAX_UPDATES = 2000;
@@ -32,34 +29,28 @@ export const GROUP_CONCURRENCY = 2;
 export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem[]): Promise<PushOutcome[]> {
   if (items.length > limits.pushUpdates.max) throw badInput('updates', `At most ${limits.pushUpdates.max} updates per push`);
   if (items.length === 0) return [];
-  return committerFor(deps).submit({ viewer, items, compactAfterUpdates: deps.config.compactAfterUpdates });
+  return deps.pushes.submit({ viewer, items, compactAfterUpdates: deps.config.compactAfterUpdates });
 }
 
-type Committer = GroupCommitter<PushRequest, PushOutcome[]>;
-/** One committer per app (keyed by its segment cache, one per process). */
-const committers = new WeakMap<object, Committer>();
-
-function committerFor(deps: AppDeps): Committer {
-  let committer = committers.get(deps.segments);
-  if (!committer) {
-    const own: PushDeps & Pick<AppDeps, 'pubsub'> = { db: deps.db, segments: deps.segments, pubsub: deps.pubsub };
-    committer = new GroupCommitter(
-      async (requests) => {
-        const { outcomes, accepted } = await commitGroup(own, requests);
-        await publishAccepted(own, accepted);
-        return outcomes;
-      },
-      {
-        weight: (r) => r.items.length,
-        maxWeight: GROUP_MAX_UPDATES,
-        concurrency: GROUP_CONCURRENCY,
-        transient: isTransientDbError,
-        retries: 3,
-      },
-    );
-    committers.set(deps.segments, committer);
-  }
-  return committer;
+/**
+ * The app's push committer (AppDeps.pushes, built once by createApp): it runs the pushes
+ * submitted to it in group commits on `deps`, then publishes what each group accepted.
+ */
+export function createPushCommitter(deps: PushDeps & Pick<AppDeps, 'pubsub'>): PushCommitter {
+  return new GroupCommitter(
+    async (requests) => {
+      const { outcomes, accepted } = await commitGroup(deps, requests);
+      await publishAccepted(deps, accepted);
+      return outcomes;
+    },
+    {
+      weight: (r) => r.items.length,
+      maxWeight: GROUP_MAX_UPDATES,
+      concurrency: GROUP_CONCURRENCY,
+      transient: isTransientDbError,
+      retries: 3,
+    },
+  );
 }
 
 /**

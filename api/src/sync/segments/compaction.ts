@@ -120,43 +120,24 @@ export function compactionDue(seq: number, snapshotSeq: number, compactAfter: nu
   return beyond > compactAfter && beyond > seq / 4;
 }
 
-type Running = Map<string, Promise<void>>;
-/** Compactions running in this process, per app (keyed by its segment cache, one per process). */
-const running = new WeakMap<object, Running>();
-
-const runningFor = (deps: Pick<AppDeps, 'segments'>): Running => {
-  let map = running.get(deps.segments);
-  if (!map) {
-    map = new Map();
-    running.set(deps.segments, map);
-  }
-  return map;
-};
-
 /**
- * Starts compacting `key` in the background unless this process is already compacting it.
- * Never throws and never delays the caller: errors are logged. Used after a push commits
- * when compactionDue says so (config.compactAfterUpdates).
+ * Starts compacting `key` in the background unless this app is already compacting it
+ * (deps.compactions). Never throws and never delays the caller: errors are logged. Used after
+ * a push commits when compactionDue says so (config.compactAfterUpdates).
  */
-export function scheduleCompaction(deps: Pick<AppDeps, 'db' | 'segments'>, key: SegmentKey): void {
-  const map = runningFor(deps);
+export function scheduleCompaction(deps: Pick<AppDeps, 'db' | 'segments' | 'compactions'>, key: SegmentKey): void {
   const name = `${key.conversationId}:${key.segment}`;
-  if (map.has(name)) return;
-  const task = (async () => {
+  deps.compactions.start(name, async () => {
     await yieldToEventLoop(); // after the push's answer is on its way
     try {
       await compactSegment(deps.db, key, { cache: deps.segments });
     } catch (e) {
       console.error(`Compaction of segment ${name} failed (nothing lost; it will be retried after a later push):`, e);
-    } finally {
-      map.delete(name);
     }
-  })();
-  map.set(name, task);
+  });
 }
 
-/** Resolves once every background compaction this process has started has finished (tests, shutdown). */
-export async function compactionsSettled(deps: Pick<AppDeps, 'segments'>): Promise<void> {
-  const map = runningFor(deps);
-  while (map.size > 0) await Promise.all(map.values());
+/** Resolves once every background compaction this app has started has finished (tests, shutdown). */
+export function compactionsSettled(deps: Pick<AppDeps, 'compactions'>): Promise<void> {
+  return deps.compactions.settled();
 }

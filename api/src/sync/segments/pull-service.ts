@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
-import type { AppDeps, Viewer } from '../../context.js';
+import type { AppDeps } from '../../context.js';
 import { findMembership } from '../../conversations/conversations-repository.js';
+import type { ConversationWithRole } from '../../conversations/conversations-service.js';
 import { badInput, notFound } from '../../errors.js';
-import type { SegmentKey } from './segments-repository.js';
+import type { Viewer } from '../../viewer.js';
+import { listSegments, type SegmentKey } from './segments-repository.js';
 
 export type DiffRequest = SegmentKey & { stateVector?: Uint8Array | null };
 export type SegmentDiff = SegmentKey & { update: Uint8Array; stateVector: Uint8Array };
@@ -32,4 +34,17 @@ export async function diffSegments(deps: AppDeps, viewer: Viewer, requests: Diff
     out.push(diff);
   }
   return out;
+}
+
+/**
+ * A conversation's segments that hold messages, newest first (those before segment `before`,
+ * at most `limit`), with how many messages each holds. `conversation` is one the viewer was
+ * shown (getConversation).
+ */
+export function listConversationSegments(
+  deps: AppDeps,
+  conversation: ConversationWithRole,
+  page: { before?: number; limit: number },
+): Promise<{ segment: number; messages: number }[]> {
+  return listSegments(deps.db, conversation.id, page);
 }

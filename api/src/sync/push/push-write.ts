@@ -1,0 +1,46 @@
+import { messagesOf, readMessage } from '@mailboat/schema';
+import type * as Y from 'yjs';
+import type { Db } from '../../db/connect.js';
+import { decodeGlobalId } from '../../global-ids.js';
+import type { SegmentKey } from '../segments/segments-repository.js';
+import type { CheckedGroup } from './push-check.js';
+import type { Opened } from './push-lock.js';
+import { type ProjectedMessage, writePushed } from './push-repository.js';
+import { RerunError } from './push-rerun.js';
+
+/**
+ * Step 3 of a group commit, inside its transaction: stores what the checks accepted in one
+ * statement (writePushed): the updates, each changed segment's new last_seq, the new Yjs
+ * client owners, and the changed messages as the projection keeps them. Writes nothing when
+ * nothing was accepted. Throws RerunError when a message id this group created was taken
+ * meanwhile (its row exists, in another segment): the group then runs again knowing it.
+ */
+export async function writeGroup(trx: Db, opened: ReadonlyMap<string, Opened>, checked: CheckedGroup): Promise<void> {
+  if (checked.updates.length === 0) return;
+  const lastSeqs: (SegmentKey & { lastSeq: number })[] = [];
+  const messages: ProjectedMessage[] = [];
+  for (const [name, ids] of checked.changed) {
+    const o = opened.get(name) as Opened;
+    lastSeqs.push({ ...o.key, lastSeq: o.seq });
+    messages.push(...projected(o.key, o.entry.doc, ids, o.entry.owners as Map<number, string>));
+  }
+  const inserted = await writePushed(trx, { updates: checked.updates, lastSeqs, clients: checked.clients, messages });
+  const collisions = messages.filter((m) => checked.creator.has(m.id) && !inserted.has(m.id)).map((m) => m.id);
+  if (collisions.length > 0) throw new RerunError({ taken: collisions });
+}
+
+/**
+ * The messages `ids` as the projection stores them, each version with the device that wrote it:
+ * `owners` maps a Yjs client ID to its device (null for a client the segment has no owner for).
+ */
+function projected(key: SegmentKey, doc: Y.Doc, ids: Set<string>, owners: ReadonlyMap<number, string>): ProjectedMessage[] {
+  const out: ProjectedMessage[] = [];
+  for (const id of ids) {
+    const map = messagesOf(doc).get(id);
+    const message = map && readMessage(map);
+    if (!message) continue;
+    const versions = message.versions.map(({ id, text, at, client }) => ({ id, text, at, deviceId: owners.get(client) ?? null }));
+    out.push({ ...key, ...message, authorId: decodeGlobalId(message.author).id, versions });
+  }
+  return out;
+}

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile, schemaFilePath } from '../src/graphql/print.js';
+import { graphqlEnvFilePath, printGraphqlEnvFile, printSchemaFile, schemaFilePath } from '../src/graphql/print.js';
 
 describe('the committed GraphQL contract', () => {
   it('matches the schema the server builds (run `npm run schema:print` after changing the API)', () => {
     expect(readFileSync(schemaFilePath, 'utf8')).toBe(printSchemaFile());
+  });
+
+  it("types the client's documents from the committed SDL (run `npm run schema:print`)", () => {
+    expect(readFileSync(graphqlEnvFilePath, 'utf8')).toBe(printGraphqlEnvFile(readFileSync(schemaFilePath, 'utf8')));
   });
 });

@@ -1,21 +1,5 @@
-// The layers of api/src, as the imports they may make (type-only imports count the same;
-// there are no import circles):
-//
-// - db/: nothing else of api/src.
-// - The kernel (errors.ts, global-ids.ts, validate.ts, viewer.ts, config.ts): the kernel only.
-// - context.ts (this file): type-only imports of the parts AppDeps names, wherever they live.
-// - Repositories (*-repository.ts): db/ only; from another repository, its types only. They
-//   query, nothing else: no rules, no authorization.
-// - Domain folders (accounts, auth, conversations, devices, events, messages, pairing,
-//   receipts, sync): the kernel, context.ts, db/, repositories, each other. Never graphql/,
-//   http/ or a root. Services (*-service.ts) hold the rules and the authorization.
-// - graphql/ (resolvers, loaders): the kernel, context.ts, graphql/, the domain folders except
-//   repositories, and db/tables.ts for row types only. Never http/, a repository, a Db handle
-//   of their own, or a root: every read and write goes through a service.
-// - http/ (yoga plugins, REST endpoints): the same, with http/ for graphql/.
-// - Roots: yoga.ts wires graphql/ and http/ together; app.ts builds AppDeps; main.ts,
-//   migrate.ts, print-schema.ts start things. They may import anything; nothing imports them
-//   but another root.
+// The API's layers and what each may import are in docs/architecture.md, and checked by
+// .dependency-cruiser.cjs on every `npm test`. This file may import types only.
 
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';

@@ -1,44 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { gql, pct, sleep } from './lib.js';
-import { createGroup, PUSH, signUp, type User, Writer } from './workload.js';
+import { createGroup, PUSH, signUp, subscribe, type User, Writer } from './workload.js';
 
-const EVENTS = JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' });
-const UPDATE = /"update":"([^"]+)"/g;
 /** Now, in microseconds of the monotonic clock V8 CPU profiles use (see profile-summary.ts). */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-
-/**
- * Opens an SSE `events` stream as `user` and calls `arrived(update)` (base64) for each segment
- * update it delivers, with the arrival time. Resolves once the stream is open.
- */
-async function subscribe(base: string, user: User, arrived: (update: string, at: number) => void): Promise<AbortController> {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
-    body: EVENTS,
-    signal: controller.signal,
-  });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    let rest = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        const at = performance.now();
-        const text = rest + decoder.decode(value, { stream: true });
-        const cut = text.lastIndexOf('\n\n');
-        rest = cut < 0 ? text : text.slice(cut + 2);
-        for (const m of (cut < 0 ? '' : text.slice(0, cut)).matchAll(UPDATE)) arrived(m[1] as string, at);
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return controller;
-}
 
 /**
  * Fan-out: `subscribers` event streams (spread over `users` members of one group, several

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { connectPGlite } from '../src/db/connect.js';
 import { publishToUsers } from '../src/events/pubsub.js';
 import { decodeGlobalId } from '../src/global-ids.js';
+import { startApp } from '../test/environment.js';
+import { TestClient } from '../test/harness.js';
+import { benchEnv, knob } from './lib.js';
 
 /**
  * The server's own cost of live fan-out, without sockets, Postgres round trips or a load
@@ -18,35 +16,21 @@ import { decodeGlobalId } from '../src/global-ids.js';
  * Usage: cd api && npx tsx bench/fanout-pipeline.ts   (STREAMS [1000], USERS [10], EVENTS [200])
  */
 
-const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const streams = knob('STREAMS', 1000);
 const users = knob('USERS', 10);
 const events = knob('EVENTS', 200);
 const QUERY = JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { conversationId segment update } } }' });
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-pipeline-'));
-const env = {
-  NODE_ENV: 'production',
-  DATA_DIR: dataDir,
-  TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-  PASSWORD_HASH_COST: '10',
-};
-const app = await createApp(
-  loadConfig({ ...env, AUTH_ATTEMPTS_PER_MINUTE: '1000000', WRITES_PER_MINUTE: '1000000' }),
-  await connectPGlite(),
-);
+const app = await startApp(benchEnv(), await connectPGlite());
 const post = (body: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
   app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
 
 try {
   const accounts: { token: string; userId: string }[] = [];
+  const client = new TestClient(app);
   for (let i = 0; i < users; i++) {
-    const handle = `pipe_${randomBytes(4).toString('hex')}`;
-    const device = { name: 'bench', platform: 'bench', appVersion: '1.0.0' };
-    const input = { handle, password: 'correct horse battery', displayName: handle, device, refreshTokenDelivery: 'BODY' };
-    const body = (await (await post(JSON.stringify({ query: SIGN_UP, variables: { input } }))).json()) as any;
-    accounts.push({ token: body.data.signUp.accessToken, userId: decodeGlobalId(body.data.signUp.user.id).id });
+    const session = await client.signUp('pipe');
+    accounts.push({ token: session.accessToken, userId: decodeGlobalId(session.userId).id });
   }
   let delivered = 0;
   const controller = new AbortController();
@@ -95,6 +79,5 @@ try {
   controller.abort();
 } finally {
   await app.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(0); // aborted SSE responses may leave keep-alive timers behind

@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createMessage, segmentOf } from '@mailboat/schema';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import { startPostgres } from '../../scripts/postgres.mjs';
 import { connectPostgres } from '../src/db/connect.js';
 import { PostgresFanout } from '../src/events/fanout/postgres-fanout.js';
 import { type AccountEvent, createAppPubSub } from '../src/events/pubsub.js';
-import { createDatabase } from '../test/databases.js';
-import { type Api, gql, pct, sleep, startApi } from './lib.js';
+import { createDatabase, postgresServer } from '../test/environment.js';
+import { gql, pct, sleep, startBenchApi } from './lib.js';
+import { openDirect, PUSH, signUp, subscribe } from './workload.js';
 
 const summary = (ms: number[]) => `p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms (n=${ms.length})`;
 const until = async (done: () => boolean, timeoutMs: number) => {
@@ -92,70 +90,15 @@ async function fanoutLayer(url: string) {
   }
 }
 
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } device { id } } }`;
-const PUSH = `mutation($updates: [SegmentUpdateInput!]!) { pushUpdates(updates: $updates) { results { status } } }`;
-
-async function signUp(base: string) {
-  const handle = `bench_${randomBytes(4).toString('hex')}`;
-  const device = { name: 'bench', platform: 'bench', appVersion: '1.0.0' };
-  const { signUp: s } = await gql(base, SIGN_UP, {
-    input: { handle, password: 'correct horse battery', displayName: handle, device, refreshTokenDelivery: 'BODY' },
-  });
-  return { token: s.accessToken as string, userId: s.user.id as string };
-}
-
-/** Opens an SSE `events` stream; calls `onUpdate(base64 update)` for each segment update. */
-async function listen(base: string, token: string, onUpdate: (update: string) => void): Promise<AbortController> {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' }),
-    signal: controller.signal,
-  });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          buffer = buffer.slice(end + 2);
-          const update = data ? JSON.parse(data)?.data?.events?.update : undefined;
-          if (update) onUpdate(update);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  await sleep(100);
-  return controller;
-}
-
 async function endToEnd(url: string) {
-  const [a, b] = [await startApi(url), await startApi(url)] as [Api, Api];
+  const [a, b] = [await startBenchApi(url, 'bench-a'), await startBenchApi(url, 'bench-b')];
   try {
-    const ana = await signUp(a.base);
-    const bo = await signUp(a.base);
-    const { openDirectConversation } = await gql(
-      a.base,
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.userId },
-      ana.token,
-    );
-    const conversationId = openDirectConversation.id as string;
+    const ana = await signUp(a.client.base, 'bench');
+    const bo = await signUp(a.client.base, 'bench');
+    const conversationId = await openDirect(a.client.base, ana, bo);
     const waiting = new Map<string, () => void>();
-    const stream = await listen(a.base, ana.token, (update) => waiting.get(update)?.());
+    const stream = await subscribe(a.client.base, ana, (update) => waiting.get(update)?.());
+    await sleep(100);
     const doc = new Y.Doc();
     let outgoing: Uint8Array | undefined;
     doc.on('update', (u: Uint8Array) => {
@@ -185,29 +128,24 @@ async function endToEnd(url: string) {
       }
       console.log(`end to end, ${label}: push start -> event ${summary(ms)}; push answer -> event ${summary(afterAnswer)}`);
     };
-    await run('warm-up', b.base, 50, () => 'warm-up');
-    await run('push on A, subscriber on A (same node)', a.base, 300, () => 'hello');
-    await run('push on B, subscriber on A (cross-node)', b.base, 300, () => 'hello');
-    await run('push on B, subscriber on A, 7,000-character messages (by reference)', b.base, 100, () => 'x'.repeat(7000));
-    await run('push on A, subscriber on A, 7,000-character messages', a.base, 100, () => 'x'.repeat(7000));
+    await run('warm-up', b.client.base, 50, () => 'warm-up');
+    await run('push on A, subscriber on A (same node)', a.client.base, 300, () => 'hello');
+    await run('push on B, subscriber on A (cross-node)', b.client.base, 300, () => 'hello');
+    await run('push on B, subscriber on A, 7,000-character messages (by reference)', b.client.base, 100, () => 'x'.repeat(7000));
+    await run('push on A, subscriber on A, 7,000-character messages', a.client.base, 100, () => 'x'.repeat(7000));
     stream.abort();
   } finally {
-    for (const api of [a, b]) {
-      api.child.kill('SIGTERM');
-      rmSync(api.dataDir, { recursive: true, force: true });
-    }
+    await Promise.all([a.stop(), b.stop()]);
   }
 }
 
-const given = process.env.BENCH_DATABASE_URL;
-const server = given ? undefined : await startPostgres();
+const server = await postgresServer(process.env.BENCH_DATABASE_URL);
 try {
-  const serverUrl = given ?? (server?.url as string);
-  await rawNotify(await createDatabase(serverUrl, 'mailboat_bench'));
-  const url = await createDatabase(serverUrl, 'mailboat_bench');
+  await rawNotify(await createDatabase(server.url, 'mailboat_bench'));
+  const url = await createDatabase(server.url, 'mailboat_bench');
   // Migrate once through a first API process (end to end), then reuse the schema for the fanout layer.
   await endToEnd(url);
   await fanoutLayer(url);
 } finally {
-  server?.stop();
+  server.stop();
 }

@@ -6,6 +6,7 @@ import type { Db } from '../src/db/connect.js';
 import { decodeGlobalId } from '../src/global-ids.js';
 import { compactSegment } from '../src/sync/segments/compaction.js';
 import { SegmentCache } from '../src/sync/segments/segment-cache.js';
+import { backdateConversation } from '../test/harness.js';
 import { gqlSized, pct } from './lib.js';
 import { b64, createGroup, DIFFS, openDirect, PUSH, pushAll, signUp, TEXT_LENGTH, type User, Writer } from './workload.js';
 
@@ -106,11 +107,12 @@ export async function catchUp(base: string, o: { conversations: number; messages
  * with history; and `rounds` times, 100 new messages (one update each) that a synced device
  * catches up on (server time of that one segmentDiffs request).
  */
-export async function longConversation(base: string, o: { messages: number; perSegment: number; rounds: number }) {
+export async function longConversation(base: string, db: Db, o: { messages: number; perSegment: number; rounds: number }) {
   const author = await signUp(base, 'l');
   const reader = await signUp(base, 'lr');
   const conversationId = await openDirect(base, author, reader);
   const segments = Math.max(2, Math.ceil(o.messages / o.perSegment));
+  await backdateConversation(db, conversationId, segments * SEGMENT_MS); // the history starts `segments - 1` hours ago
   const now = segmentOf(Date.now());
   const history = new Writer(conversationId, author.userId);
   const build = async (from: number, to: number) => {

@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { freePort } from '../../scripts/postgres.mjs';
+import { testEnv } from '../test/environment.js';
+import { ApiProcess } from '../test/http-client.js';
 
 /** Helpers shared by the benchmarks (which run with tsx, outside vitest). */
 
@@ -14,42 +12,28 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const pct = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? Number.NaN;
 
-export type Api = { base: string; child: ChildProcess; dataDir: string };
+/** Reads an environment knob (a number), with a default. */
+export const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** Benchmark settings, in the API process or in-process: production mode, limits out of the way. */
+export const benchEnv = (overrides: Record<string, string> = {}) =>
+  testEnv({
+    NODE_ENV: 'production',
+    WRITES_PER_MINUTE: '1000000',
+    AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+    MAX_BODY_BYTES: String(64 * 1024 * 1024),
+    ...overrides,
+  });
 
 /**
  * Starts a real API process on `databaseUrl` (127.0.0.1, a free port) and waits until it is
- * ready. With BENCH_PROFILE=<folder>, it writes a V8 CPU profile there when it exits (read it
- * with `npx tsx bench/profile-summary.ts <folder>`); BENCH_API_STDERR=1 shows its stderr.
+ * ready; `stop(10_000)` gives it time to write its profile. With BENCH_PROFILE=<folder>, it
+ * writes a V8 CPU profile there when it exits (read it with
+ * `npx tsx bench/profile-summary.ts <folder>`); BENCH_API_STDERR=1 shows its stderr.
  */
-export async function startApi(databaseUrl: string, env: Record<string, string> = {}): Promise<Api> {
-  const port = (await freePort()) as number;
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-bench-'));
+export function startBenchApi(databaseUrl: string, name = 'bench'): Promise<ApiProcess> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      PASSWORD_HASH_COST: '10',
-      WRITES_PER_MINUTE: '1000000',
-      AUTH_ATTEMPTS_PER_MINUTE: '1000000',
-      MAX_BODY_BYTES: String(64 * 1024 * 1024),
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', process.env.BENCH_API_STDERR ? 'inherit' : 'ignore'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${base}/ready`).catch(() => undefined))?.status === 200) return { base, child, dataDir };
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('API did not start');
+  return ApiProcess.start(name, databaseUrl, benchEnv(), { nodeArgs: profile, showStderr: !!process.env.BENCH_API_STDERR });
 }
 
 /**
@@ -84,15 +68,6 @@ export async function gql(base: string, query: string, variables: Record<string,
   const body = (await res.json()) as any;
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-/** Stops an API process (SIGTERM, so a CPU profile gets written) and waits for it to exit. */
-export async function stopApi(api: Api): Promise<void> {
-  if (api.child.exitCode !== null || api.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => api.child.once('exit', resolve));
-  api.child.kill('SIGTERM');
-  await Promise.race([exited, sleep(10_000)]);
-  if (api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGKILL');
 }
 
 /** Resident memory of a process, in bytes (Linux /proc). */
@@ -174,6 +149,3 @@ export async function load(seconds: number, workers: number, op: (worker: number
   );
   return { perSecond: units / ((performance.now() - start) / 1000), p50: pct(latencies, 50), p99: pct(latencies, 99) };
 }
-
-/** Reads an environment knob (a number), with a default. */
-export const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

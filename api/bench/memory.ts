@@ -1,5 +1,8 @@
 import { SEGMENT_MS, segmentOf } from '@mailboat/schema';
-import { type Api, gql, load, rssOf, sleep } from './lib.js';
+import type { Db } from '../src/db/connect.js';
+import { backdateConversation } from '../test/harness.js';
+import type { ApiProcess } from '../test/http-client.js';
+import { gql, load, rssOf, sleep } from './lib.js';
 import { createGroup, PUSH, pushAll, signUp, Writer } from './workload.js';
 
 /**
@@ -10,10 +13,15 @@ import { createGroup, PUSH, pushAll, signUp, Writer } from './workload.js';
  * load: a write touches only the current segment and the segment cache has a memory budget, so
  * doubling history should not grow memory.
  */
-export async function memoryUnderLoad(api: Api, o: { conversations: number; history: number; seconds: number }) {
-  const author = await signUp(api.base, 'm');
+export async function memoryUnderLoad(api: ApiProcess, db: Db, o: { conversations: number; history: number; seconds: number }) {
+  const base = api.client.base;
+  const perSegment = 1000;
+  const segments = Math.ceil(o.history / perSegment);
+  const author = await signUp(base, 'm');
   const ids: string[] = [];
-  for (let i = 0; i < o.conversations; i++) ids.push(await createGroup(api.base, author, []));
+  for (let i = 0; i < o.conversations; i++) ids.push(await createGroup(base, author, []));
+  // The history goes back `2 * segments` hours before the current one.
+  for (const id of ids) await backdateConversation(db, id, (2 * segments + 1) * SEGMENT_MS);
   const writers = ids.map((id) => new Writer(id, author.userId));
   const writeLoad = async () => {
     let turn = 0;
@@ -22,16 +30,14 @@ export async function memoryUnderLoad(api: Api, o: { conversations: number; hist
     const result = await load(o.seconds, workers, async (w) => {
       const mine = writers.filter((_, i) => i % workers === w);
       const writer = mine[turn++ % mine.length] as Writer;
-      await gql(api.base, PUSH, { updates: [writer.next(1, Date.now())] }, author.token);
+      await gql(base, PUSH, { updates: [writer.next(1, Date.now())] }, author.token);
       return 1;
     });
     await sleep(500);
-    return { rss: rssOf(api.child.pid as number), messagesPerSecond: result.perSecond };
+    return { rss: rssOf(api.pid as number), messagesPerSecond: result.perSecond };
   };
   const short = await writeLoad();
   const now = segmentOf(Date.now());
-  const perSegment = 1000;
-  const segments = Math.ceil(o.history / perSegment);
   // Older history each time: segments `from` to `from + segments` hours before the current one.
   const addHistory = async (from: number) => {
     for (const id of ids) {
@@ -40,7 +46,7 @@ export async function memoryUnderLoad(api: Api, o: { conversations: number; hist
       for (let s = from; s < from + segments; s++) {
         for (let n = 0; n < perSegment; n += 500) updates.push(history.next(500, (now - 1 - s) * SEGMENT_MS + n));
       }
-      await pushAll(api.base, author.token, updates, 20, 2);
+      await pushAll(base, author.token, updates, 20, 2);
     }
   };
   await addHistory(0);

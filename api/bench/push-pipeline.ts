@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startPostgres } from '../../scripts/postgres.mjs';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { connectPostgres } from '../src/db/connect.js';
-import { createDatabase } from '../test/databases.js';
+import { createDatabase, postgresServer, startApp } from '../test/environment.js';
+import { TestClient } from '../test/harness.js';
+import { benchEnv, knob } from './lib.js';
 import { PUSH, Writer } from './workload.js';
 
 /**
@@ -19,59 +14,22 @@ import { PUSH, Writer } from './workload.js';
  * Usage: cd api && npx tsx bench/push-pipeline.ts   (PUSHES [400], PER_PUSH [100], CONCURRENCY [32])
  */
 
-const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const pushes = knob('PUSHES', 400);
 const perPush = knob('PER_PUSH', 100);
 const concurrency = knob('CONCURRENCY', 32);
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`;
 
-const postgres = await startPostgres();
-const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-push-pipeline-'));
-const config = loadConfig({
-  NODE_ENV: 'production',
-  DATA_DIR: dataDir,
-  DATABASE_URL: await createDatabase(postgres.url, 'mailboat_push_pipeline'),
-  TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-  PASSWORD_HASH_COST: '10',
-  AUTH_ATTEMPTS_PER_MINUTE: '1000000',
-  WRITES_PER_MINUTE: '1000000',
-});
-const app = await createApp(config, connectPostgres(config.databaseUrl as string));
-const post = async (body: unknown, token?: string) => {
-  const res = await app.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (json.errors) throw new Error(JSON.stringify(json.errors));
-  return json.data;
-};
+const postgres = await postgresServer(process.env.BENCH_DATABASE_URL);
+const app = await startApp(benchEnv({ DATABASE_URL: await createDatabase(postgres.url, 'mailboat_push_pipeline') }));
+const client = new TestClient(app);
 
 try {
-  const signUp = async (i: number) => {
-    const input = {
-      handle: `pp${i}_${Math.random().toString(36).slice(2, 8)}`,
-      password: 'correct horse battery',
-      displayName: `pp${i}`,
-      device: { name: 'bench', platform: 'bench', appVersion: '1' },
-      refreshTokenDelivery: 'BODY',
-    };
-    const s = (await post({ query: SIGN_UP, variables: { input } })).signUp;
-    return { token: s.accessToken as string, userId: s.user.id as string };
-  };
   const devices: { token: string; batches: unknown[][] }[] = [];
   for (let i = 0; i < concurrency; i += 2) {
-    const [a, b] = [await signUp(i), await signUp(i + 1)];
-    const { openDirectConversation } = await post(
-      { query: 'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', variables: { u: b.userId } },
-      a.token,
-    );
-    for (const u of [a, b]) devices.push({ token: u.token, batches: [] });
-    for (const [k, u] of [a, b].entries()) {
-      const writer = new Writer(openDirectConversation.id, u.userId);
-      const device = devices[devices.length - 2 + k] as (typeof devices)[number];
-      for (let p = 0; p < Math.ceil(pushes / concurrency); p++) device.batches.push(Array.from({ length: perPush }, () => writer.next()));
+    const { ana, bo, conversationId } = await client.directPair();
+    for (const u of [ana, bo]) {
+      const writer = new Writer(conversationId, u.userId);
+      const batches = Array.from({ length: Math.ceil(pushes / concurrency) }, () => Array.from({ length: perPush }, () => writer.next()));
+      devices.push({ token: u.accessToken, batches });
     }
   }
   const cpu = process.cpuUsage();
@@ -81,7 +39,7 @@ try {
   await Promise.all(
     devices.map(async (d) => {
       for (const updates of d.batches) {
-        await post({ query: PUSH, variables: { updates } }, d.token);
+        await client.ok(PUSH, { updates }, d.token);
         messages += updates.length;
       }
     }),
@@ -96,6 +54,5 @@ try {
 } finally {
   await app.close();
   postgres.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(0);

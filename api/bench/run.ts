@@ -1,12 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { startPostgres } from '../../scripts/postgres.mjs';
 import { connectPostgres } from '../src/db/connect.js';
-import { createDatabase } from '../test/databases.js';
+import { createDatabase, postgresServer } from '../test/environment.js';
 import { fanout } from './fanout-latency.js';
 import { catchUp, compactionRate, longConversation } from './history.js';
-import { knob, startApi, stopApi } from './lib.js';
+import { knob, startBenchApi } from './lib.js';
 import { memoryUnderLoad } from './memory.js';
 import { writeThroughput } from './push.js';
 import { type Figure, printTable } from './report.js';
@@ -39,14 +38,17 @@ async function phase(name: string, fn: () => Promise<void>) {
   }
 }
 
-const server = process.env.BENCH_DATABASE_URL ? undefined : await startPostgres();
-const url = await createDatabase(process.env.BENCH_DATABASE_URL ?? (server?.url as string), 'mailboat_bench');
-const api = await startApi(url);
+const server = await postgresServer(process.env.BENCH_DATABASE_URL);
+const url = await createDatabase(server.url, 'mailboat_bench');
+const api = await startBenchApi(url);
+const base = api.client.base;
+/** The bench's own connection to the API's database, for what it sets up or measures behind the API. */
+const db = connectPostgres(url, 2);
 const startedAt = new Date();
 try {
   let sustained = 0;
   await phase('write', async () => {
-    const w = await writeThroughput(api.base, url, { seconds, concurrency: knob('BENCH_CONCURRENCY', 32) });
+    const w = await writeThroughput(base, url, { seconds, concurrency: knob('BENCH_CONCURRENCY', 32) });
     results.write = w;
     sustained = w.single.perSecond;
     figures.push(
@@ -75,7 +77,7 @@ try {
     await phase(`fanout${n}`, async () => {
       const half = Math.max(1, (sustained || 100) / 2);
       const rate = Math.min(half, knob('BENCH_FANOUT_MAX_DELIVERIES', 50_000) / n);
-      const f = await fanout(api.base, { subscribers: n, users: Math.min(n, 10), rate, seconds });
+      const f = await fanout(base, { subscribers: n, users: Math.min(n, 10), rate, seconds });
       results[`fanout${n}`] = { ...f, halfSustained: half };
       if (process.env.BENCH_PROFILE) process.stderr.write(` (profile window: --from=${f.profileWindow.from} --to=${f.profileWindow.to})`);
       figures.push({
@@ -97,7 +99,7 @@ try {
     });
   }
   await phase('catchup', async () => {
-    const c = await catchUp(api.base, {
+    const c = await catchUp(base, {
       conversations: knob('BENCH_CATCHUP_CONVERSATIONS', 100),
       messages: knob('BENCH_CATCHUP_MESSAGES', 10_000),
     });
@@ -122,7 +124,7 @@ try {
     );
   });
   await phase('long', async () => {
-    const l = await longConversation(api.base, {
+    const l = await longConversation(base, db, {
       messages: knob('BENCH_LONG_MESSAGES', 100_000),
       perSegment: knob('BENCH_LONG_PER_SEGMENT', 1000),
       rounds: knob('BENCH_LONG_ROUNDS', 30),
@@ -158,7 +160,7 @@ try {
     );
   });
   await phase('memory', async () => {
-    const m = await memoryUnderLoad(api, {
+    const m = await memoryUnderLoad(api, db, {
       conversations: knob('BENCH_MEMORY_CONVERSATIONS', 50),
       history: knob('BENCH_MEMORY_HISTORY', 2000),
       seconds,
@@ -184,32 +186,28 @@ try {
     );
   });
   await phase('compaction', async () => {
-    const db = connectPostgres(url, 2);
-    try {
-      const [a, b] = [await signUp(api.base, 'k'), await signUp(api.base, 'k')];
-      const c = await compactionRate(db, await openDirect(api.base, a, b), knob('BENCH_COMPACTION_UPDATES', 20_000));
-      results.compaction = c;
-      figures.push(
-        {
-          what: `compaction of ${c.merged} one-message updates, cold (document built from the log)`,
-          value: c.updatesPerSecond,
-          unit: 'updates/s',
-          target: { absolute: 20_000 },
-        },
-        {
-          what: `compaction of ${c.hot.merged} more, hot (the segment's document cached, as after pushes)`,
-          value: c.hot.updatesPerSecond,
-          unit: 'updates/s',
-          target: { absolute: 20_000 },
-        },
-      );
-    } finally {
-      await db.destroy();
-    }
+    const [a, b] = [await signUp(base, 'k'), await signUp(base, 'k')];
+    const c = await compactionRate(db, await openDirect(base, a, b), knob('BENCH_COMPACTION_UPDATES', 20_000));
+    results.compaction = c;
+    figures.push(
+      {
+        what: `compaction of ${c.merged} one-message updates, cold (document built from the log)`,
+        value: c.updatesPerSecond,
+        unit: 'updates/s',
+        target: { absolute: 20_000 },
+      },
+      {
+        what: `compaction of ${c.hot.merged} more, hot (the segment's document cached, as after pushes)`,
+        value: c.hot.updatesPerSecond,
+        unit: 'updates/s',
+        target: { absolute: 20_000 },
+      },
+    );
   });
 } finally {
-  await stopApi(api);
-  server?.stop();
+  await db.destroy();
+  await api.stop(10_000);
+  server.stop();
 }
 
 const report = {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createMessage, SEGMENT_MS, segmentOf } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
@@ -99,6 +100,42 @@ export class Writer {
     if (this.docs.size > 2) this.docs.delete(this.docs.keys().next().value as number);
     return { conversationId: this.conversationId, segment, update: b64(update) };
   }
+}
+
+const EVENTS = JSON.stringify({ query: 'subscription { events { ... on SegmentUpdatedEvent { update } } }' });
+const UPDATE = /"update":"([^"]+)"/g;
+
+/**
+ * Opens an SSE `events` stream as `user` and calls `arrived(update)` (base64) for each segment
+ * update it delivers, with the arrival time. Resolves once the stream is open.
+ */
+export async function subscribe(base: string, user: User, arrived: (update: string, at: number) => void): Promise<AbortController> {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
+    body: EVENTS,
+    signal: controller.signal,
+  });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let rest = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const at = performance.now();
+        const text = rest + decoder.decode(value, { stream: true });
+        const cut = text.lastIndexOf('\n\n');
+        rest = cut < 0 ? text : text.slice(cut + 2);
+        for (const m of (cut < 0 ? '' : text.slice(0, cut)).matchAll(UPDATE)) arrived(m[1] as string, at);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return controller;
 }
 
 /** Pushes `updates` in pushes of `perPush`, `parallel` pushes at a time. */

@@ -1,6 +1,7 @@
 import { segmentOf } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../src/db/connect.js';
 import { decodeGlobalId, encodeGlobalId } from '../src/global-ids.js';
 import { listChanges } from '../src/sync/changes/changes-service.js';
 import { backends, type Session, type TestClient, useTestApp } from './harness.js';
@@ -42,6 +43,25 @@ async function drainUntil(client: TestClient, token: string, after: string | nul
     if (done(page.changes) || attempt === 200) return page;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Writes a message row straight into the projection inside `trx` (behind the API, as a slow or open transaction would hold it). */
+async function insertMessage(trx: Db, row: { id: string; conversationId: string; segment: number; authorId: string; text: string }) {
+  await trx
+    .insertInto('messages')
+    .values({
+      id: row.id,
+      conversation_id: row.conversationId,
+      segment: row.segment,
+      author_id: row.authorId,
+      created_at: Date.now(),
+      text: row.text,
+      reply_to: null,
+      edited_at: null,
+      deleted: false,
+      reactions: '{}',
+    })
+    .execute();
 }
 
 const hasAll = (ids: string[]) => (changes: Change[]) => ids.every((id) => changes.some((c) => c.message.id === id));
@@ -133,12 +153,7 @@ describe.each(backends)('the changes feed on %s', (backend) => {
   it('stops showing a conversation to a member once removed, old messages and new', async () => {
     const { client } = app();
     const [ana, bo, carol] = [await client.signUp('ana'), await client.signUp('bo'), await client.signUp('carol')];
-    const { createGroupConversation } = await client.ok(
-      'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }',
-      { input: { title: 'Crew', memberIds: [bo.userId, carol.userId] } },
-      ana.accessToken,
-    );
-    const conversationId = createGroupConversation.id as string;
+    const conversationId = await client.createGroup(ana, [bo, carol]);
     const phone = new SyncDevice(client, ana);
     const before = phone.send(conversationId, 'before');
     await phone.push();
@@ -224,21 +239,13 @@ describe.each(backends)('the changes feed on %s', (backend) => {
     const slow = app()
       .deps.db.transaction()
       .execute(async (trx) => {
-        await trx
-          .insertInto('messages')
-          .values({
-            id: lateId,
-            conversation_id: decodeGlobalId(conversationId).id,
-            segment: segmentOf(Date.now()),
-            author_id: decodeGlobalId(ana.userId).id,
-            created_at: Date.now(),
-            text: 'slow writer',
-            reply_to: null,
-            edited_at: null,
-            deleted: false,
-            reactions: '{}',
-          })
-          .execute();
+        await insertMessage(trx, {
+          id: lateId,
+          conversationId: decodeGlobalId(conversationId).id,
+          segment: segmentOf(Date.now()),
+          authorId: decodeGlobalId(ana.userId).id,
+          text: 'slow writer',
+        });
         written();
         await new Promise<void>((resolve) => {
           commit = resolve;
@@ -273,21 +280,13 @@ describe.each(backends)('the changes feed on %s', (backend) => {
     await app()
       .deps.db.transaction()
       .execute(async (trx) => {
-        await trx
-          .insertInto('messages')
-          .values({
-            id: uncommitted,
-            conversation_id: decodeGlobalId(conversationId).id,
-            segment: 1,
-            author_id: viewer.userId,
-            created_at: Date.now(),
-            text: 'not yet',
-            reply_to: null,
-            edited_at: null,
-            deleted: false,
-            reactions: '{}',
-          })
-          .execute();
+        await insertMessage(trx, {
+          id: uncommitted,
+          conversationId: decodeGlobalId(conversationId).id,
+          segment: 1,
+          authorId: viewer.userId,
+          text: 'not yet',
+        });
         expect(await trx.selectFrom('messages').select('id').where('id', '=', uncommitted).executeTakeFirst()).toBeDefined();
         const page = await listChanges({ db: trx }, viewer, { limit: 100 });
         expect(page.changes.map((c) => c.message.id)).not.toContain(uncommitted);

@@ -56,7 +56,9 @@ describe("the README's configuration table", () => {
     const [names = '', defaults = ''] = line.split('|').slice(1, 3);
     const nameList = [...names.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
     const defaultList = [...defaults.matchAll(/`([^`]*)`/g)].map((m) => m[1] as string);
-    nameList.forEach((name, i) => rows.set(name, nameList.length === defaultList.length ? (defaultList[i] as string) : defaults.trim()));
+    for (const [i, name] of nameList.entries()) {
+      rows.set(name, nameList.length === defaultList.length ? (defaultList[i] as string) : defaults.trim());
+    }
   }
 
   it('lists every setting the server reads, with its real default', () => {

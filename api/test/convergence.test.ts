@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { createApp } from '../src/app.js';
 import { decodeGlobalId } from '../src/global-ids.js';
 import { compactionsSettled, compactSegment } from '../src/sync/segments/compaction.js';
+import { prng } from './faults/writers.js';
 import { backends, type Session, TestClient, useTestApp } from './harness.js';
 import { type Pending, SyncDevice } from './sync-device.js';
 
@@ -21,18 +22,6 @@ import { type Pending, SyncDevice } from './sync-device.js';
  *
  * Reproduce a failure with CONVERGENCE_SEED=<the printed seed>.
  */
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STEPS = 300;
 const EMOJI = ['👍', '❤️', '😂', '🎉', null] as const;
@@ -70,12 +59,7 @@ describe.each(backends)('devices converge on %s', (backend) => {
     const cy = await client.signUp('cy');
     const anaLaptop = await client.signIn(ana.handle, ana.password, 'Laptop');
     const boTablet = await client.signIn(bo.handle, bo.password, 'Tablet');
-    const { createGroupConversation } = await client.ok(
-      'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }',
-      { input: { title: 'Fuzz', memberIds: [bo.userId, cy.userId] } },
-      ana.accessToken,
-    );
-    const conversationId = createGroupConversation.id as string;
+    const conversationId = await client.createGroup(ana, [bo, cy], 'Fuzz');
     await client.backdate(conversationId, 3 * 3_600_000); // messages go into the two past hours too
     const now = Date.now();
     const current = segmentOf(now);

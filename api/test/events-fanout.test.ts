@@ -195,16 +195,8 @@ describe.each(backends)('live fan-out on %s', (backend) => {
     const ana = await client.signUp('ana');
     const bo = await client.signUp('bo');
     const cy = await client.signUp('cy');
-    const group = async (title: string, members: Session[]) =>
-      (
-        await client.ok(
-          'mutation($i: CreateGroupConversationInput!) { createGroupConversation(input: $i) { id } }',
-          { i: { title, memberIds: members.map((m) => m.userId) } },
-          ana.accessToken,
-        )
-      ).createGroupConversation.id as string;
-    const both = await group('both', [bo, cy]);
-    const boOnly = await group('bo only', [bo]);
+    const both = await client.createGroup(ana, [bo, cy], 'both');
+    const boOnly = await client.createGroup(ana, [bo], 'bo only');
     const direct = (await client.ok('mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: cy.userId }, ana.accessToken))
       .openDirectConversation.id as string;
     return { client, ana, bo, cy, both, boOnly, direct };

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPostgres } from '../../scripts/postgres.mjs';
+import { postgresServer } from './environment.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,8 +10,7 @@ declare module 'vitest' {
 
 /** Starts one real Postgres for the whole run (or uses TEST_DATABASE_URL) and stops it afterwards. */
 export default async function setup(project: TestProject) {
-  const given = process.env.TEST_DATABASE_URL;
-  const server = given ? undefined : await startPostgres();
-  project.provide('postgresUrl', given ?? server?.url ?? '');
-  return () => server?.stop();
+  const server = await postgresServer(process.env.TEST_DATABASE_URL);
+  project.provide('postgresUrl', server.url);
+  return server.stop;
 }

@@ -1,31 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import type { App } from '../src/app.js';
 import { connectPGlite, connectPostgres, type Db } from '../src/db/connect.js';
 import { decodeGlobalId } from '../src/global-ids.js';
-import { createDatabase } from './databases.js';
+import { createDatabase, type RunningApp, startApp, testEnv } from './environment.js';
+
+export { testEnv };
 
 /** Every integration test runs against both: embedded PGlite and a real Postgres server. */
 export const backends = ['pglite', 'postgres'] as const;
 export type Backend = (typeof backends)[number];
-
-/** Test settings: cheap password hashing and limits high enough not to get in the way. */
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
-    PASSWORD_HASH_COST: '10',
-    WRITES_PER_MINUTE: '100000',
-    AUTH_ATTEMPTS_PER_MINUTE: '100000',
-    REFUSED_REQUESTS_PER_MINUTE: '100000',
-    ...overrides,
-  };
-}
 
 /** A fresh database on `backend`: an in-memory PGlite, or a new database on the test Postgres server. */
 export async function freshDatabase(backend: Backend): Promise<Db> {
@@ -38,22 +23,12 @@ export async function freshPostgresUrl(): Promise<string> {
   return createDatabase(inject('postgresUrl'));
 }
 
-export type TestApp = App & { client: TestClient; dataDir: string };
+export type TestApp = RunningApp & { client: TestClient };
 
 /** Starts the real app in-process on a fresh database; closes it afterwards. */
 export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-test-'));
-  const config = loadConfig(testEnv({ DATA_DIR: dataDir, ...env }));
-  const app = await createApp(config, await freshDatabase(backend));
-  return {
-    ...app,
-    dataDir,
-    client: new TestClient(app),
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const app = await startApp(testEnv(env), await freshDatabase(backend));
+  return { ...app, client: new TestClient(app) };
 }
 
 /** Registers beforeAll/afterAll for a describe block and returns a getter for its app. */
@@ -139,23 +114,27 @@ export class TestClient {
     return sessionOf(handle, password, data.signIn);
   }
 
-  /** Two new users, Ana and Bo, and the direct conversation between them. */
-  async directPair(): Promise<{ ana: Session; bo: Session; conversationId: string }> {
+  /** Two new users, Ana and Bo, and the direct conversation between them (with this client, for tests to go on with). */
+  async directPair(): Promise<{ client: TestClient; ana: Session; bo: Session; conversationId: string }> {
     const ana = await this.signUp('ana');
     const bo = await this.signUp('bo');
     const data = await this.ok('mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.accessToken);
-    return { ana, bo, conversationId: data.openDirectConversation.id };
+    return { client: this, ana, bo, conversationId: data.openDirectConversation.id };
   }
 
-  /**
-   * Moves a conversation's start `ms` back (its created_at), so a test may write messages into
-   * past hours: the write rules refuse a message older than its conversation.
-   */
-  async backdate(conversationId: string, ms: number): Promise<void> {
-    const id = decodeGlobalId(conversationId).id;
-    await sql`update conversations set created_at = created_at - make_interval(secs => ${ms / 1000}) where id = ${id}`.execute(
-      this.app.deps.db,
+  /** A group conversation `owner` creates with `members`; returns its id. */
+  async createGroup(owner: Session, members: Session[], title = 'Crew'): Promise<string> {
+    const data = await this.ok(
+      'mutation($i: CreateGroupConversationInput!) { createGroupConversation(input: $i) { id } }',
+      { i: { title, memberIds: members.map((m) => m.userId) } },
+      owner.accessToken,
     );
+    return data.createGroupConversation.id;
+  }
+
+  /** Moves a conversation's start `ms` back (see backdateConversation). */
+  async backdate(conversationId: string, ms: number): Promise<void> {
+    await backdateConversation(this.app.deps.db, conversationId, ms);
   }
 
   /** POSTs a refresh token as JSON to /auth/refresh. */
@@ -181,6 +160,15 @@ export class TestClient {
     await new Promise((resolve) => setTimeout(resolve, 50)); // let the server subscribe before the test acts
     return reader;
   }
+}
+
+/**
+ * Moves a conversation's start `ms` back (its created_at) in `db`, so messages may be written
+ * into past hours: the write rules refuse a message older than its conversation.
+ */
+export async function backdateConversation(db: Db, conversationId: string, ms: number): Promise<void> {
+  const id = decodeGlobalId(conversationId).id;
+  await sql`update conversations set created_at = created_at - make_interval(secs => ${ms / 1000}) where id = ${id}`.execute(db);
 }
 
 export const SESSION_FIELDS =

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/postgres.mjs';
 import type { App } from '../src/app.js';
-import { TestClient, testEnv } from './harness.js';
+import { testEnv } from './environment.js';
+import { TestClient } from './harness.js';
 
 const apiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +21,9 @@ export class HttpClient extends TestClient {
   }
 }
 
+/** How an API process runs: `nodeArgs` go before the script (`--cpu-prof`, say); `showStderr` copies its stderr to ours. */
+export type ApiProcessOptions = { nodeArgs?: string[]; showStderr?: boolean };
+
 /** A real API process (`node --import tsx src/main.ts`) on 127.0.0.1. */
 export class ApiProcess {
   readonly client: HttpClient;
@@ -32,12 +36,18 @@ export class ApiProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly dataDir: string,
+    private readonly options: ApiProcessOptions,
   ) {
     this.client = new HttpClient(`http://127.0.0.1:${port}`);
   }
 
-  /** Starts a process serving `databaseUrl` on a free port; resolves once /ready answers 200. */
-  static async start(name: string, databaseUrl: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+  /** Starts a process serving `databaseUrl` on a free port, with testEnv's settings and `env`; resolves once /ready answers 200. */
+  static async start(
+    name: string,
+    databaseUrl: string,
+    env: Record<string, string> = {},
+    options: ApiProcessOptions = {},
+  ): Promise<ApiProcess> {
     const port = (await freePort()) as number;
     const dataDir = mkdtempSync(join(tmpdir(), `mailboat-${name}-`));
     const api = new ApiProcess(
@@ -45,9 +55,14 @@ export class ApiProcess {
       port,
       testEnv({ DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env }),
       dataDir,
+      options,
     );
     await api.restart();
     return api;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get running(): boolean {
@@ -56,7 +71,7 @@ export class ApiProcess {
 
   /** (Re)starts the process on the same port and database; resolves once it is ready. */
   async restart(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
       cwd: apiDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,6 +83,7 @@ export class ApiProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    if (this.options.showStderr) child.stderr?.pipe(process.stderr);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited while starting:\n${this.output}`);
@@ -78,6 +94,7 @@ export class ApiProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await this.kill();
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.output}`);
   }
 
@@ -87,11 +104,11 @@ export class ApiProcess {
     await this.exited;
   }
 
-  /** Stops the process (SIGTERM, then SIGKILL after 5 s) and removes its data folder. */
-  async stop(): Promise<void> {
+  /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and removes its data folder. */
+  async stop(graceMs = 5000): Promise<void> {
     if (this.running) {
       this.child?.kill('SIGTERM');
-      const timer = setTimeout(() => this.child?.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
       await this.exited;
       clearTimeout(timer);
     }

@@ -1,6 +1,6 @@
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from './environment.js';
 import { backends, deviceInput, SIGN_IN, SIGN_UP, type TestClient, useTestApp } from './harness.js';
 
 const MAX_BODY_BYTES = 2048;
@@ -151,16 +151,11 @@ describe.each(backends)('request limits on %s', (backend) => {
 
   describe('request bodies over MAX_BODY_BYTES, on a real HTTP listener', () => {
     let base = '';
-    let server: ReturnType<typeof createServer> | undefined;
+    let stop: (() => Promise<void>) | undefined;
     beforeAll(async () => {
-      server = createServer(app().yoga);
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      ({ url: base, close: stop } = await listen(app()));
     });
-    afterAll(async () => {
-      server?.closeAllConnections();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    });
+    afterAll(() => stop?.());
 
     const body = (name: string, padding: number) =>
       JSON.stringify({ query: UPDATE_PROFILE, variables: { name, padding: 'x'.repeat(padding) } });

@@ -18,7 +18,6 @@ import { b64, PUSH } from './sync-device.js';
 // the live document, the document rebuilt from the database and the compacted snapshot are
 // identical, every member can list the conversation, and an attack is refused on its own.
 
-const CREATE_GROUP = 'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }';
 const MESSAGES = `query($id: ID!, $after: String) { conversation(id: $id) {
   messages(first: 100, after: $after) { edges { node { text deleted } } pageInfo { hasNextPage endCursor } } } }`;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
@@ -28,8 +27,7 @@ type Conversation = { ana: Session; bo: Session; mal: Session; id: string; key: 
 /** Ana, Bo and Mallory in a new group; `base` is a createdAt after its creation with room after it in its segment. */
 async function conversation(client: TestClient, db: Db): Promise<Conversation> {
   const [ana, bo, mal] = await Promise.all([client.signUp('ana'), client.signUp('bo'), client.signUp('mal')]);
-  const data = await client.ok(CREATE_GROUP, { input: { title: 'fuzz', memberIds: [bo.userId, mal.userId] } }, ana.accessToken);
-  const id = data.createGroupConversation.id as string;
+  const id = await client.createGroup(ana, [bo, mal], 'fuzz');
   const conversationId = decodeGlobalId(id).id;
   const row = await db.selectFrom('conversations').select('created_at').where('id', '=', conversationId).executeTakeFirstOrThrow();
   const createdAt = new Date(row.created_at).getTime();

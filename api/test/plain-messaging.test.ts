@@ -38,10 +38,7 @@ async function nextUpdate(reader: SseReader) {
 describe.each(backends)('plain messaging on %s', (backend) => {
   const app = useTestApp(backend);
 
-  async function pair() {
-    const { client } = app();
-    return { client, ...(await client.directPair()) };
-  }
+  const pair = () => app().client.directPair();
 
   async function send(client: TestClient, s: Session, conversationId: string, text: string, extra: Record<string, unknown> = {}) {
     return (await client.ok(SEND, { input: { conversationId, text, ...extra } }, s.accessToken)).sendMessage;
@@ -248,7 +245,7 @@ describe.each(backends)('plain messaging on %s', (backend) => {
   it('refuses bad input with BAD_USER_INPUT naming the field, changing nothing', async () => {
     const { client, ana, bo, conversationId } = await pair();
     const sent = await send(client, ana, conversationId, 'hi');
-    const elsewhere = await send(client, ana, await createGroup(client, ana, [bo]), 'elsewhere');
+    const elsewhere = await send(client, ana, await client.createGroup(ana, [bo], 'Elsewhere'), 'elsewhere');
     const before = await storedUpdates();
     const token = { token: ana.accessToken };
     const cases: [GqlResult, string][] = [
@@ -305,12 +302,3 @@ describe.each(backends)('plain messaging on %s', (backend) => {
     expect(code(bad)).toBe('BAD_USER_INPUT');
   });
 });
-
-async function createGroup(client: TestClient, owner: Session, members: Session[]) {
-  const data = await client.ok(
-    'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }',
-    { input: { title: 'Elsewhere', memberIds: members.map((m) => m.userId) } },
-    owner.accessToken,
-  );
-  return data.createGroupConversation.id as string;
-}

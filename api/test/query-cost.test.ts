@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { limits } from '@mailboat/schema';
 import {
   type GraphQLInputType,
@@ -13,11 +10,11 @@ import {
   parse,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import type { App } from '../src/app.js';
 import { buildSchema } from '../src/graphql/schema.js';
 import { queryCost } from '../src/http/query-cost.js';
 import { listArgumentCaps } from '../src/http/query-cost-rules.js';
+import { startApp } from './environment.js';
 import { freshDatabase, type Session, TestClient, testEnv } from './harness.js';
 
 const schema = buildSchema();
@@ -116,17 +113,8 @@ async function countingApp(): Promise<{ app: App; client: TestClient; queries: (
       return args.result;
     },
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-cost-'));
-  const app = await createApp(loadConfig(testEnv({ DATA_DIR: dataDir, MAX_QUERY_COST: '30000' })), db);
-  return {
-    app,
-    client: new TestClient(app),
-    queries: () => queries,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const app = await startApp(testEnv({ MAX_QUERY_COST: '30000' }), db);
+  return { app, client: new TestClient(app), queries: () => queries, close: app.close };
 }
 
 describe('lists an argument sizes, against the real app', () => {

@@ -17,10 +17,7 @@ const nextReceipt = (reader: SseReader, timeoutMs = 3000) => nextEvent(reader, '
 describe.each(backends)('delivery and read receipts on %s', (backend) => {
   const app = useTestApp(backend);
 
-  async function direct() {
-    const { client } = app();
-    return { client, ...(await client.directPair()) };
-  }
+  const direct = () => app().client.directPair();
 
   /** Writes messages on a device of `author` and pushes them; returns their global ids, oldest first. */
   async function send(client: TestClient, author: Session, conversationId: string, ...texts: string[]) {
@@ -138,12 +135,7 @@ describe.each(backends)('delivery and read receipts on %s', (backend) => {
   it('shows a group message per member and as a whole', async () => {
     const { client } = app();
     const [ana, bo, cy] = [await client.signUp('ana'), await client.signUp('bo'), await client.signUp('cy')];
-    const { createGroupConversation } = await client.ok(
-      'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }',
-      { input: { title: 'Crew', memberIds: [bo.userId, cy.userId] } },
-      ana.accessToken,
-    );
-    const conversationId = createGroupConversation.id as string;
+    const conversationId = await client.createGroup(ana, [bo, cy]);
     const {
       ids: [m],
     } = await send(client, ana, conversationId, 'hi all');

@@ -46,8 +46,6 @@ async function nextMatching(reader: SseReader, match: (m: SseMessage) => boolean
 const segmentEvents = (messages: SseMessage[]) =>
   messages.map((m) => m.data?.data?.events).filter((e) => e?.__typename === 'SegmentUpdatedEvent');
 
-const CREATE_GROUP = 'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }';
-
 describe('two API processes on one Postgres', () => {
   let a: ApiProcess | undefined;
   let b: ApiProcess | undefined;
@@ -122,11 +120,7 @@ describe('two API processes on one Postgres', () => {
     const ana = await A.signUp('ana');
     const bo = await B.signUp('bo');
     const cy = await A.signUp('cy');
-    const { createGroupConversation: group } = await B.ok(
-      CREATE_GROUP,
-      { input: { title: 'Across', memberIds: [bo.userId, cy.userId] } },
-      ana.accessToken,
-    );
+    const groupId = await B.createGroup(ana, [bo, cy], 'Across');
     const cyEvents = await A.subscribe(
       EVENTS.replace('__typename', '__typename ... on ConversationRemovedEvent { conversationId reason }'),
       cy.accessToken,
@@ -134,12 +128,12 @@ describe('two API processes on one Postgres', () => {
     try {
       await B.ok(
         'mutation($id: ID!, $userId: ID!) { removeConversationMember(conversationId: $id, userId: $userId) { id } }',
-        { id: group.id, userId: cy.userId },
+        { id: groupId, userId: cy.userId },
         ana.accessToken,
       );
       const removed = await nextMatching(cyEvents, (m) => m.data?.data?.events?.__typename === 'ConversationRemovedEvent', 2000);
-      expect(removed.data.data.events).toEqual({ __typename: 'ConversationRemovedEvent', conversationId: group.id, reason: 'REMOVED' });
-      const denied = await A.gql('query($id: ID!) { node(id: $id) { id } }', { id: group.id }, { token: cy.accessToken });
+      expect(removed.data.data.events).toEqual({ __typename: 'ConversationRemovedEvent', conversationId: groupId, reason: 'REMOVED' });
+      const denied = await A.gql('query($id: ID!) { node(id: $id) { id } }', { id: groupId }, { token: cy.accessToken });
       expect(denied.data?.node ?? null).toBeNull();
     } finally {
       cyEvents.close();
@@ -184,12 +178,7 @@ describe('two API processes on one Postgres', () => {
     const bo = await B.signUp('bo');
     const cy = await A.signUp('cy');
     const anaLaptop = await B.signIn(ana.handle, ana.password, 'Laptop');
-    const { createGroupConversation: group } = await A.ok(
-      CREATE_GROUP,
-      { input: { title: 'Crash', memberIds: [bo.userId, cy.userId] } },
-      ana.accessToken,
-    );
-    const conversationId = group.id as string;
+    const conversationId = await A.createGroup(ana, [bo, cy], 'Crash');
     const sessions = [ana, anaLaptop, bo, cy];
     // Half the devices write through A (to be killed), half through B.
     const devices = sessions.map((s, i) => new SyncDevice(i % 2 === 0 ? A : B, s));

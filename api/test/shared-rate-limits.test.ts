@@ -1,21 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { type RunningApp, startApp } from './environment.js';
 import { freshPostgresUrl, TestClient, testEnv } from './harness.js';
 
 // Real Postgres only: the limits are shared through the database that several nodes use.
 describe('rate limits shared by every API node on one Postgres', () => {
-  let nodes: { app: App; client: TestClient }[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailboat-limits-'));
+  let nodes: { app: RunningApp; client: TestClient }[] = [];
 
   beforeAll(async () => {
     const url = await freshPostgresUrl();
-    const config = loadConfig(testEnv({ DATA_DIR: dataDir, DATABASE_URL: url, WRITES_PER_MINUTE: '3', AUTH_ATTEMPTS_PER_MINUTE: '4' }));
+    const env = testEnv({ DATABASE_URL: url, WRITES_PER_MINUTE: '3', AUTH_ATTEMPTS_PER_MINUTE: '4' });
     for (let i = 0; i < 2; i++) {
-      const app = await createApp(config);
+      const app = await startApp(env);
       nodes.push({ app, client: new TestClient(app) });
     }
   });
@@ -23,7 +18,6 @@ describe('rate limits shared by every API node on one Postgres', () => {
   afterAll(async () => {
     for (const { app } of nodes) await app.close();
     nodes = [];
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('counts writes made through any node against one budget', async () => {

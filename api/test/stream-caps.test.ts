@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STREAMS_PER_DEVICE, MAX_STREAMS_PER_USER } from '../src/events/stream-caps.js';
+import { listen } from './environment.js';
 import { SseReader, useTestApp } from './harness.js';
-import { listen } from './listen.js';
 
 const EVENTS = 'subscription { events { __typename } }';
 

@@ -44,10 +44,7 @@ async function fetchUntil(client: TestClient, token: string, query: string, ids:
 describe.each(backends)('GET /sync/messages on %s', (backend) => {
   const app = useTestApp(backend);
 
-  async function people() {
-    const { client } = app();
-    return { client, ...(await client.directPair()) };
-  }
+  const people = () => app().client.directPair();
 
   const expectError = (r: { status: number; body: any }, status: number, code: string) => {
     expect(r.status).toBe(status);

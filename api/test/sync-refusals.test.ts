@@ -27,12 +27,7 @@ describe.each(backends)('refused writes store nothing and reach nobody, on %s', 
   async function attempt(attack: (bos: SyncDevice, ctx: { conversationId: string; segment: number; id: string; ana: string }) => void) {
     const { client } = app();
     const [ana, bo, cy] = [await client.signUp('ana'), await client.signUp('bo'), await client.signUp('cy')];
-    const { createGroupConversation } = await client.ok(
-      'mutation($i: CreateGroupConversationInput!) { createGroupConversation(input: $i) { id } }',
-      { i: { title: 'Trio', memberIds: [bo.userId, cy.userId] } },
-      ana.accessToken,
-    );
-    const conversationId = createGroupConversation.id as string;
+    const conversationId = await client.createGroup(ana, [bo, cy], 'Trio');
     const phone = new SyncDevice(client, ana);
     const { id, segment } = phone.send(conversationId, 'original');
     phone.react(conversationId, segment, id, '🎉');

@@ -13,10 +13,7 @@ const nextUpdate = (reader: SseReader, timeoutMs = 3000) => nextEvent(reader, 'S
 describe.each(backends)('syncing conversation documents on %s', (backend) => {
   const app = useTestApp(backend);
 
-  async function pair() {
-    const { client } = app();
-    return { client, ...(await client.directPair()) };
-  }
+  const pair = () => app().client.directPair();
 
   const storedUpdates = async () =>
     Number((await sql<{ n: string }>`select count(*) as n from segment_updates`.execute(app().deps.db)).rows[0]?.n);

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../environment.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import { HOSTILE_LIMITS } from './hostile.js';
 
@@ -26,19 +25,16 @@ function chunkedBody(bytes: number): ReadableStream<Uint8Array> {
  */
 describe('chunked bodies over the limit, on keep-alive connections', () => {
   let app: TestApp | undefined;
-  let server: Server | undefined;
+  let stop: (() => Promise<void>) | undefined;
   let base = '';
 
   beforeAll(async () => {
     app = await startTestApp('postgres', HOSTILE_LIMITS);
-    server = createServer(app.yoga);
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ url: base, close: stop } = await listen(app));
   });
 
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await stop?.();
     await app?.close();
   });
 

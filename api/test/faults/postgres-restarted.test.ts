@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../src/db/connect.js';
-import { createDatabase } from '../databases.js';
+import { createDatabase } from '../environment.js';
 import type { SseReader } from '../harness.js';
 import { ApiProcess } from '../http-client.js';
 import { EVENTS, SyncDevice } from '../sync-device.js';

@@ -29,8 +29,6 @@ export type Crew = {
   conversationIds: string[];
 };
 
-const CREATE_GROUP = 'mutation($input: CreateGroupConversationInput!) { createGroupConversation(input: $input) { id } }';
-
 /** `users` people, each signed in on `devicesPerUser` devices, all members of `conversations` group conversations. */
 export async function crew(client: TestClient, users: number, devicesPerUser: number, conversations: number): Promise<Crew> {
   const people = await Promise.all(Array.from({ length: users }, (_, i) => client.signUp(`crew${i}`)));
@@ -39,14 +37,7 @@ export async function crew(client: TestClient, users: number, devicesPerUser: nu
   );
   const [owner, ...others] = people as [Session, ...Session[]];
   const conversationIds: string[] = [];
-  for (let c = 0; c < conversations; c++) {
-    const data = await client.ok(
-      CREATE_GROUP,
-      { input: { title: `Faults ${c}`, memberIds: others.map((o) => o.userId) } },
-      owner.accessToken,
-    );
-    conversationIds.push(data.createGroupConversation.id);
-  }
+  for (let c = 0; c < conversations; c++) conversationIds.push(await client.createGroup(owner, others, `Faults ${c}`));
   return { sessions: [...people, ...extra], conversationIds };
 }
 

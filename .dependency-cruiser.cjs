@@ -49,6 +49,14 @@ module.exports = {
       to: { path: '^web/src/(ui/|app/)', pathNot: '^web/src/app/model\\.ts$' },
     },
     {
+      name: 'launch-sits-below-the-core',
+      comment:
+        'web/src/launch (screen snapshot, preview) is kept up to date by the sync core; it reads only the device storage (sync/local-db.ts) and the model.',
+      severity: 'error',
+      from: { path: '^web/src/launch/' },
+      to: { path: '^web/src/', pathNot: '^web/src/(launch/|app/model\\.ts$|sync/local-db\\.ts$)' },
+    },
+    {
       name: 'db-is-the-bottom',
       comment: 'api/src/db (connections, migrations, table types) imports nothing else of the API.',
       severity: 'error',

@@ -9,21 +9,19 @@
  * builds the app unminified, for readable CPU profiles; CLIENT_PROFILE=1 writes the page's CPU
  * profile of the last cold start and of the taps to bench-results/client-*.cpuprofile
  * (summarize them with api/bench/profile-summary.ts); NO_SNAPSHOT=1 measures the cold start
- * without the screen snapshot (public/screen-snapshot.js), from the app's own first paint.
+ * without the screen snapshot (src/launch/screen-snapshot-painter.ts), from the app's own first render.
  * Writes bench-results/client-<time>.json and prints a table.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentOf, segmentStart } from '@mailboat/schema';
 import type { CDPSession, Page } from 'playwright-core';
-import { createDatabase } from '../../api/test/databases.js';
-import { ApiProcess } from '../../api/test/http-client.js';
-import { startPostgres } from '../../scripts/postgres.mjs';
-import { PASSWORD } from '../e2e/app.js';
+import { pct } from '../../api/bench/lib.js';
+import { App } from '../e2e/app.js';
 import { Profile } from '../e2e/browser.js';
-import { backdateConversation, gql, seedMessages } from '../e2e/seed.js';
+import { backdateConversation, gql, seedMessages, signUp } from '../e2e/seed.js';
+import { servePwa } from '../e2e/served-pwa.js';
+import { SCREEN_SNAPSHOT_KEYS } from '../src/launch/screen-snapshot-format.js';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 10_000);
 const COLD_STARTS = Number(process.env.COLD_STARTS ?? 5);
@@ -31,27 +29,12 @@ const SENDS = Number(process.env.SENDS ?? 30);
 const web = join(import.meta.dirname, '..');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
-
-async function signUp(appUrl: string, handle: string, displayName: string) {
-  const data = await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }', {
-    i: {
-      handle,
-      displayName,
-      password: PASSWORD,
-      refreshTokenDelivery: 'BODY',
-      device: { name: 'bench', platform: 'bench', appVersion: '1' },
-    },
-  });
-  return { token: data.signUp.accessToken as string, userId: data.signUp.user.id as string };
-}
 
 /**
  * From the page's first script: when the text `wanted` first appears in the message log (ms
  * since navigation start), and which paint put it there: the screen snapshot (painted from
- * localStorage before the bundle runs), the first-paint cache (the app's read-only rows from
- * IndexedDB), or the real view.
+ * localStorage before the bundle runs), the preview (the app's read-only rows from IndexedDB),
+ * or the real view.
  */
 function watchFor(wanted: string) {
   const w = window as unknown as { __seenAt?: number; __paintedBy?: string };
@@ -62,7 +45,7 @@ function watchFor(wanted: string) {
         w.__paintedBy = el.closest('[data-screen-snapshot]')
           ? 'screen snapshot'
           : el.closest('ol.messages[inert]')
-            ? 'first-paint cache'
+            ? 'preview'
             : 'real view';
         observer.disconnect();
         return;
@@ -93,29 +76,11 @@ async function profilePage(page: Page, folder: string, name: string): Promise<()
 async function main() {
   const folder = process.env.BENCH_OUT ?? join(web, '..', 'bench-results');
   // A build of its own, so browser tests running beside it keep theirs.
-  const dist = mkdtempSync(join(tmpdir(), 'mailboat-bench-dist-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(web, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--logLevel',
-      'warn',
-      '--outDir',
-      dist,
-      '--emptyOutDir',
-      ...(process.env.NO_MINIFY ? ['--minify', 'false'] : []),
-    ],
-    {
-      cwd: web,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    },
-  );
-  const postgres = await startPostgres();
-  const databaseUrl = await createDatabase(postgres.url, 'mailboat_bench');
-  const api = await ApiProcess.start('bench-client', databaseUrl, { WEB_DIST: dist });
-  const appUrl = api.client.base;
+  const served = await servePwa('bench', {
+    postgresUrl: process.env.BENCH_DATABASE_URL,
+    viteArgs: process.env.NO_MINIFY ? ['--minify', 'false'] : [],
+  });
+  const { appUrl, databaseUrl } = served;
   const profiles: Profile[] = [];
   try {
     const suffix = Math.random().toString(36).slice(2, 7);
@@ -149,10 +114,7 @@ async function main() {
     const device = await Profile.open('device', appUrl);
     profiles.push(device);
     await device.goto();
-    await device.page.getByLabel('Handle', { exact: true }).fill(`ana_${suffix}`);
-    await device.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await device.page.getByRole('button', { name: 'Sign in' }).click();
-    await device.page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await new App(device).signIn(`ana_${suffix}`);
     // The profile's own origin (its proxy): the API's origin would be another origin, with storage of its own.
     await device.page.goto(new URL(path, device.appUrl).toString());
     await device.page.locator('.message-text', { hasText: newest }).waitFor({ timeout: 120_000 });
@@ -171,7 +133,7 @@ async function main() {
     for (let i = 0; i < COLD_STARTS; i++) {
       await device.restart(path, async (page) => {
         await page.addInitScript(watchFor, newest);
-        if (NO_SNAPSHOT) await page.addInitScript(() => localStorage.removeItem('mailboat:first-paint-html'));
+        if (NO_SNAPSHOT) await page.addInitScript((key) => localStorage.removeItem(key), SCREEN_SNAPSHOT_KEYS.last);
         if (i === COLD_STARTS - 1) stopColdProfile = await profilePage(page, folder, 'client-cold-start');
       });
       await device.page.waitForFunction(() => (window as unknown as { __seenAt?: number }).__seenAt !== undefined, null, {
@@ -259,9 +221,7 @@ async function main() {
     console.log(`written to ${file}`);
   } finally {
     for (const p of profiles) await p.close();
-    await api.stop();
-    postgres.stop();
-    rmSync(dist, { recursive: true, force: true });
+    await served.stop();
   }
 }
 

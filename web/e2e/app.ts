@@ -1,12 +1,22 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { Profile } from './browser.js';
+import { Profile } from './browser.js';
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** A short random suffix, for handles no earlier run has taken. */
+export const unique = () => Math.random().toString(36).slice(2, 8);
 
 /** Drives the PWA's screens through their accessible names, as a person with a keyboard would. */
 export class App {
   constructor(readonly profile: Profile) {}
+
+  /** Opens a new browser profile (see Profile.open) on the app. */
+  static async open(name: string, appUrl: string, viewport?: { width: number; height: number }): Promise<App> {
+    const app = new App(await Profile.open(name, appUrl, viewport));
+    await app.profile.goto();
+    return app;
+  }
 
   get page(): Page {
     return this.profile.page;
@@ -17,19 +27,20 @@ export class App {
     return within.getByRole('button', { name }).or(within.getByRole('link', { name })).first();
   }
 
+  /** Fills a form's fields, found by their exact labels (label -> value), and presses its `button`. */
+  async submitForm(button: string, fields: Record<string, string>): Promise<void> {
+    for (const [label, value] of Object.entries(fields)) await this.page.getByLabel(label, { exact: true }).fill(value);
+    await this.page.getByRole('button', { name: button }).click();
+  }
+
   async signUp(handle: string, displayName: string): Promise<void> {
     await this.control('Create an account').click();
-    await this.page.getByLabel('Handle', { exact: true }).fill(handle);
-    await this.page.getByLabel('Display name', { exact: true }).fill(displayName);
-    await this.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await this.page.getByRole('button', { name: 'Create account' }).click();
+    await this.submitForm('Create account', { Handle: handle, 'Display name': displayName, Password: PASSWORD });
     await this.home().waitFor();
   }
 
   async signIn(handle: string): Promise<void> {
-    await this.page.getByLabel('Handle', { exact: true }).fill(handle);
-    await this.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await this.submitForm('Sign in', { Handle: handle, Password: PASSWORD });
     await this.home().waitFor();
   }
 
@@ -48,8 +59,7 @@ export class App {
 
   async startDirect(handle: string): Promise<void> {
     await this.control('New conversation').click();
-    await this.page.getByLabel('Handle', { exact: true }).fill(handle);
-    await this.page.getByRole('button', { name: 'Start chat' }).click();
+    await this.submitForm('Start chat', { Handle: handle });
     await this.messageLog().waitFor();
   }
 
@@ -102,8 +112,7 @@ export class App {
 
   async edit(text: string, next: string): Promise<void> {
     await this.message(text).getByRole('button', { name: 'Edit' }).click();
-    await this.page.getByLabel('Edit message').fill(next);
-    await this.page.getByRole('button', { name: 'Save' }).click();
+    await this.submitForm('Save', { 'Edit message': next });
     await this.message(next).waitFor();
   }
 

@@ -1,12 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiProcess } from '../../api/test/http-client.js';
 import { REPLAY_TAG } from '../src/sync/replay-request.js';
-import { App, PASSWORD } from './app.js';
-import { Profile } from './browser.js';
+import { App, PASSWORD, unique } from './app.js';
+import type { Profile } from './browser.js';
 import { ApiProxy } from './proxy.js';
-import { gql, signIn } from './seed.js';
+import { gql, signIn, signUp } from './seed.js';
 
-const unique = () => Math.random().toString(36).slice(2, 8);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Access tokens live this long here, so a replay after a short wait needs a fresh one. */
 const ACCESS_TOKEN_TTL_SECONDS = 10;
@@ -42,12 +41,9 @@ describe('writes replayed in the background', () => {
   /** Ana (through the API) and Bo (in the browser, signed up, in a direct conversation with Ana that has one message). */
   async function anaAndBo() {
     const anaHandle = `ana_${unique()}`;
-    await gql(api.client.base, 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }', {
-      i: { handle: anaHandle, displayName: 'Ana Replay', password: PASSWORD, device: { name: 'api', platform: 'test', appVersion: '1' } },
-    });
-    const bo = new App(await Profile.open(`bo-replay-${unique()}`, proxy.url));
+    await signUp(api.client.base, anaHandle, 'Ana Replay');
+    const bo = await App.open(`bo-replay-${unique()}`, proxy.url);
     profiles.push(bo.profile);
-    await bo.profile.goto();
     const boHandle = `bo_${unique()}`;
     await bo.signUp(boHandle, 'Bo Replay');
     await bo.startDirect(anaHandle);

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App } from './app.js';
-import { Profile } from './browser.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
+import { App, unique } from './app.js';
 
 describe('two people chatting, one of them offline for a while', () => {
   const appUrl = inject('appUrl');
@@ -12,10 +9,8 @@ describe('two people chatting, one of them offline for a while', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    ana = new App(await Profile.open('ana', appUrl));
-    bo = new App(await Profile.open('bo', appUrl, { width: 360, height: 740 }));
-    await ana.profile.goto();
-    await bo.profile.goto();
+    ana = await App.open('ana', appUrl);
+    bo = await App.open('bo', appUrl, { width: 360, height: 740 });
     await ana.signUp(anaHandle, 'Ana Lima');
     await bo.signUp(boHandle, 'Bo Berg');
   });

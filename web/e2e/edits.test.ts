@@ -1,11 +1,9 @@
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App, PASSWORD } from './app.js';
+import { App, unique } from './app.js';
 import { seriousViolations } from './axe.js';
-import { Profile } from './browser.js';
-import { gql } from './seed.js';
+import { signUp } from './seed.js';
 
-const unique = () => Math.random().toString(36).slice(2, 8);
 const DELETED = 'This message was deleted';
 
 /** The "edited" button of the message showing `text`. */
@@ -58,21 +56,11 @@ describe('an edit is whole: devices of one person editing one message', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    phone = new App(await Profile.open('ana-phone', appUrl, { width: 390, height: 844 }));
-    laptop = new App(await Profile.open('ana-laptop', appUrl));
-    await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }', {
-      i: {
-        handle: boHandle,
-        displayName: 'Bo Edits',
-        password: PASSWORD,
-        refreshTokenDelivery: 'BODY',
-        device: { name: 'seeder', platform: 'test', appVersion: '1' },
-      },
-    });
-    await phone.profile.goto();
+    await signUp(appUrl, boHandle, 'Bo Edits');
+    phone = await App.open('ana-phone', appUrl, { width: 390, height: 844 });
     await phone.signUp(anaHandle, 'Ana Edits');
     await phone.startDirect(boHandle);
-    await laptop.profile.goto();
+    laptop = await App.open('ana-laptop', appUrl);
     await laptop.signIn(anaHandle);
     await laptop.open('Bo Edits');
   });
@@ -151,8 +139,7 @@ describe('an edit is whole: devices of one person editing one message', () => {
   });
 
   it('three devices, two of them offline: all show the latest edit once they are back', async () => {
-    tablet = new App(await Profile.open('ana-tablet', appUrl, { width: 820, height: 1180 }));
-    await tablet.profile.goto();
+    tablet = await App.open('ana-tablet', appUrl, { width: 820, height: 1180 });
     await tablet.signIn(anaHandle);
     await tablet.open('Bo Edits');
     await phone.send('Three ways?');

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App, PASSWORD } from './app.js';
-import { Profile } from './browser.js';
+import { App, PASSWORD, unique } from './app.js';
 import { gql, signIn } from './seed.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
 
 const MESSAGES = `query($id: ID!) { conversation(id: $id) { messages(last: 100) { edges { node { text } } } } }`;
 
@@ -15,10 +12,8 @@ describe('a device whose IndexedDB was wiped', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    ana = new App(await Profile.open('ana-wiped', appUrl));
-    bo = new App(await Profile.open('bo-wiped', appUrl));
-    await ana.profile.goto();
-    await bo.profile.goto();
+    ana = await App.open('ana-wiped', appUrl);
+    bo = await App.open('bo-wiped', appUrl);
     await ana.signUp(anaHandle, 'Ana Wiped');
     await bo.signUp(boHandle, 'Bo Wiped');
   });

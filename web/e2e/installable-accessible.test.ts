@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App } from './app.js';
+import { App, PASSWORD, unique } from './app.js';
 import { seriousViolations } from './axe.js';
-import { Profile } from './browser.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
 
 describe('installable and accessible', () => {
   const appUrl = inject('appUrl');
@@ -13,10 +10,8 @@ describe('installable and accessible', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    ana = new App(await Profile.open('ana-a11y', appUrl, { width: 360, height: 740 }));
-    bo = new App(await Profile.open('bo-a11y', appUrl));
-    await ana.profile.goto();
-    await bo.profile.goto();
+    ana = await App.open('ana-a11y', appUrl, { width: 360, height: 740 });
+    bo = await App.open('bo-a11y', appUrl);
     await bo.signUp(boHandle, 'Bo Access');
   });
 
@@ -97,17 +92,13 @@ describe('installable and accessible', () => {
     await check('sign-in');
     await ana.control('Create an account').click();
     await check('sign-up');
-    await ana.page.getByLabel('Handle', { exact: true }).fill(anaHandle);
-    await ana.page.getByLabel('Display name', { exact: true }).fill('Ana Access');
-    await ana.page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
-    await ana.page.getByRole('button', { name: 'Create account' }).click();
+    await ana.submitForm('Create account', { Handle: anaHandle, 'Display name': 'Ana Access', Password: PASSWORD });
     await ana.home().waitFor();
     await check('conversation-list-empty');
     await ana.control('New conversation').click();
     await ana.page.getByLabel('Handle', { exact: true }).waitFor();
     await check('new-conversation');
-    await ana.page.getByLabel('Handle', { exact: true }).fill(boHandle);
-    await ana.page.getByRole('button', { name: 'Start chat' }).click();
+    await ana.submitForm('Start chat', { Handle: boHandle });
     await ana.messageLog().waitFor();
     await ana.send('an accessible hello');
     await ana.message('an accessible hello').getByRole('button', { name: 'React' }).click();

@@ -1,11 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App, PASSWORD } from './app.js';
-import { Profile } from './browser.js';
-import { gql } from './seed.js';
+import { App, PASSWORD, unique } from './app.js';
+import { signUp } from './seed.js';
 
-const unique = () => Math.random().toString(36).slice(2, 8);
 const SIGN_IN = 'mutation($i: SignInInput!) { signIn(input: $i) { user { id } } }';
 
 /**
@@ -23,11 +21,8 @@ describe('a page on another site posting a sign-in form', () => {
   let anaUserId = '';
 
   beforeAll(async () => {
-    await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }', {
-      i: { handle: mallory, displayName: 'Mallory', password: PASSWORD, device: { name: 'cli', platform: 'test', appVersion: '1' } },
-    });
-    ana = new App(await Profile.open('ana-csrf', appUrl));
-    await ana.profile.goto();
+    await signUp(appUrl, mallory, 'Mallory');
+    ana = await App.open('ana-csrf', appUrl);
     await ana.signUp(anaHandle, 'Ana Csrf');
     anaUserId = (await ana.page.evaluate(async () => (await fetch('/auth/refresh', { method: 'POST' })).json())).userId;
     const target = `${ana.profile.appUrl}/graphql`;

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App, PASSWORD } from './app.js';
-import { Profile } from './browser.js';
-import { gql } from './seed.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
+import { App, unique } from './app.js';
+import { signUp } from './seed.js';
 
 describe('a refresh whose answer is lost', () => {
   const appUrl = inject('appUrl');
@@ -11,11 +8,8 @@ describe('a refresh whose answer is lost', () => {
   const anaHandle = `ana_${unique()}`;
 
   beforeAll(async () => {
-    await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }', {
-      i: { handle: anaHandle, displayName: 'Ana Lost', password: PASSWORD, device: { name: 'cli', platform: 'test', appVersion: '1' } },
-    });
-    bo = new App(await Profile.open('bo-lost-answer', appUrl));
-    await bo.profile.goto();
+    await signUp(appUrl, anaHandle, 'Ana Lost');
+    bo = await App.open('bo-lost-answer', appUrl);
     await bo.signUp(`bo_${unique()}`, 'Bo Lost');
     await bo.startDirect(anaHandle);
     await bo.send('before the lost answer');

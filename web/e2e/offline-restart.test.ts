@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App } from './app.js';
-import { Profile } from './browser.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
+import { App, unique } from './app.js';
 
 describe('the app with no network', () => {
   const appUrl = inject('appUrl');
@@ -12,15 +9,15 @@ describe('the app with no network', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    ana = new App(await Profile.open('ana-restart', appUrl));
-    bo = new App(await Profile.open('bo-restart', appUrl));
-    await ana.profile.goto();
-    await bo.profile.goto();
+    ana = await App.open('ana-restart', appUrl);
+    bo = await App.open('bo-restart', appUrl);
     await ana.signUp(anaHandle, 'Ana Restart');
     await bo.signUp(boHandle, 'Bo Restart');
     await ana.startDirect(boHandle);
     await ana.send('before the outage');
     await bo.open('Ana Restart');
+    // Bo must hold Ana's message before his device goes offline (it arrives live, or not at all).
+    await expect.poll(() => bo.texts()).toEqual(['before the outage']);
   });
 
   afterAll(async () => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { App, PASSWORD } from './app.js';
+import { App, PASSWORD, unique } from './app.js';
 import { Profile } from './browser.js';
-import { backdateConversation, gql, seedMessages, signIn } from './seed.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
+import { backdateConversation, gql, seedMessages, signIn, signUp } from './seed.js';
 
 /** Records, from the first script on the page, the furthest any progress bar got. */
 function recordProgress() {
@@ -26,30 +24,15 @@ describe('linking a new device with a pairing code', () => {
   let history: string[] = [];
 
   beforeAll(async () => {
-    phone = new App(await Profile.open('ana-phone', appUrl, { width: 360, height: 740 }));
-    await phone.profile.goto();
+    phone = await App.open('ana-phone', appUrl, { width: 360, height: 740 });
     await phone.signUp(anaHandle, 'Ana Pairing');
-    const bo = await gql(appUrl, `mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }`, {
-      i: {
-        handle: boHandle,
-        displayName: 'Bo Pairing',
-        password: PASSWORD,
-        refreshTokenDelivery: 'BODY',
-        device: { name: 'seeder', platform: 'test', appVersion: '1' },
-      },
-    });
+    const bo = await signUp(appUrl, boHandle, 'Bo Pairing');
     const ana = await signIn(appUrl, anaHandle, PASSWORD);
-    const direct = await gql(
-      appUrl,
-      'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }',
-      { u: bo.signUp.user.id },
-      ana.token,
-    );
+    const direct = await gql(appUrl, 'mutation($u: ID!) { openDirectConversation(userId: $u) { id } }', { u: bo.userId }, ana.token);
     const texts = Array.from({ length: 90 }, (_, i) => `history ${String(i + 1).padStart(2, '0')}`);
     const now = Date.now();
-    const author = { token: bo.signUp.accessToken, userId: bo.signUp.user.id };
     await backdateConversation(inject('databaseUrl'), direct.openDirectConversation.id, now - 6 * 3_600_000);
-    history = await seedMessages(appUrl, author, direct.openDirectConversation.id, texts, { from: now - 5 * 3_600_000, to: now - 1000 });
+    history = await seedMessages(appUrl, bo, direct.openDirectConversation.id, texts, { from: now - 5 * 3_600_000, to: now - 1000 });
   });
 
   afterAll(async () => {
@@ -69,8 +52,7 @@ describe('linking a new device with a pairing code', () => {
     await laptop.page.addInitScript(recordProgress);
     await laptop.profile.goto();
     await laptop.control('Use a pairing code').click();
-    await laptop.page.getByLabel('Pairing code').fill(code);
-    await laptop.page.getByRole('button', { name: 'Link this device' }).click();
+    await laptop.submitForm('Link this device', { 'Pairing code': code });
     await laptop.home().waitFor();
     await laptop.open('Bo Pairing');
     await laptop.message(history.at(-1) as string).waitFor();

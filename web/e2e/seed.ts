@@ -1,7 +1,8 @@
-import { createMessage, segmentOf } from '@mailboat/schema';
+import { createMessage, parseGlobalId, segmentOf } from '@mailboat/schema';
+import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
 import { connectPostgres } from '../../api/src/db/connect.js';
-import { toDocId, uuidv7 } from '../src/sync/uuid.js';
+import { PASSWORD } from './app.js';
 
 /** Talks to the API over HTTP from the test process, to set up history faster than typing. */
 export async function gql(appUrl: string, query: string, variables: Record<string, unknown>, token?: string) {
@@ -13,6 +14,20 @@ export async function gql(appUrl: string, query: string, variables: Record<strin
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
+}
+
+/** Signs a new account up (password PASSWORD) from a device of its own and returns its access token and user id. */
+export async function signUp(appUrl: string, handle: string, displayName: string) {
+  const data = await gql(appUrl, `mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }`, {
+    i: {
+      handle,
+      displayName,
+      password: PASSWORD,
+      refreshTokenDelivery: 'BODY',
+      device: { name: 'seeder', platform: 'test', appVersion: '1' },
+    },
+  });
+  return { token: data.signUp.accessToken as string, userId: data.signUp.user.id as string };
 }
 
 /** Signs in as a separate device and returns its access token and user id. */
@@ -31,7 +46,8 @@ export async function signIn(appUrl: string, handle: string, password: string) {
 export async function backdateConversation(databaseUrl: string, conversationId: string, at: number): Promise<void> {
   const db = connectPostgres(databaseUrl, 1);
   try {
-    const id = toDocId(conversationId.replace(/^cnv_/, ''));
+    const id = parseGlobalId(conversationId)?.id;
+    if (!id) throw new Error(`${conversationId} is not a global ID`);
     await db
       .updateTable('conversations')
       .set({ created_at: new Date(at) })
@@ -72,7 +88,8 @@ export async function seedMessages(
       update = u;
     });
     doc.transact(() => {
-      for (const m of items) createMessage(doc, { id: uuidv7(m.createdAt), author: author.userId, createdAt: m.createdAt, text: m.text });
+      for (const m of items)
+        createMessage(doc, { id: uuidv7({ msecs: m.createdAt }), author: author.userId, createdAt: m.createdAt, text: m.text });
     }, 'seed');
     return { conversationId, segment, update: Buffer.from(update).toString('base64') };
   });

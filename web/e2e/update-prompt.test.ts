@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPLAY_TAG } from '../src/sync/replay-request.js';
-import { App, PASSWORD } from './app.js';
+import { App, PASSWORD, unique } from './app.js';
 import { injectAxe } from './axe.js';
-import { Profile } from './browser.js';
 import { Deployment, VERSION_PROBE } from './deploy.js';
-import { gql, seedMessages, signIn } from './seed.js';
-
-const unique = () => Math.random().toString(36).slice(2, 8);
+import { seedMessages, signIn, signUp } from './seed.js';
 
 /** The version of the worker that answers this page's requests (the one controlling it). */
 const workerVersion = (app: App) => app.page.evaluate((probe) => fetch(probe).then((r) => r.text()), VERSION_PROBE);
@@ -41,19 +38,9 @@ describe('a new version deployed while the app is open', () => {
   beforeAll(async () => {
     deployment = await Deployment.start('update', databaseUrl, webDist, 'v1');
     const appUrl = deployment.appUrl;
-    await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }', {
-      i: {
-        handle: boHandle,
-        password: PASSWORD,
-        displayName: 'Bo Update',
-        refreshTokenDelivery: 'BODY',
-        device: { name: 'seeder', platform: 'test', appVersion: '1' },
-      },
-    });
-    ana = new App(await Profile.open('ana-update', appUrl));
-    visitor = new App(await Profile.open('visitor-update', appUrl, { width: 360, height: 740 }));
-    await ana.profile.goto();
-    await visitor.profile.goto();
+    await signUp(appUrl, boHandle, 'Bo Update');
+    ana = await App.open('ana-update', appUrl);
+    visitor = await App.open('visitor-update', appUrl, { width: 360, height: 740 });
     await ana.signUp(anaHandle, 'Ana Update');
     await ana.startDirect(boHandle);
     await ana.send('written in version one');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Device, directPair, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
+import { anaAndBo, type Device, delivered, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -13,13 +13,9 @@ describe('two people writing at once while offline', () => {
   const device = useDevices(api);
 
   it('converge to the same messages in the same order, with no duplicates', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device);
     const first = ana.client.send(c, 'first');
-    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
-    await bo.client.syncNow();
-    await until(() => texts(bo, c).includes('first'), 'Bo to see the first message');
+    await delivered(ana, bo, c, 'first');
 
     ana.offline = true;
     bo.offline = true;

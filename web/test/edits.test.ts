@@ -1,16 +1,19 @@
 import {
   createMessage,
   editMessage,
+  encodeGlobalId,
   Field,
   isVersionKey,
   limits,
   messagesOf,
+  parseGlobalId,
   readMessage,
   segmentOf,
   setReaction,
   versionKey,
 } from '@mailboat/schema';
 import { createMessageV1, editMessageV1 } from '@mailboat/schema/legacy';
+import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { App } from '../../api/src/app.js';
@@ -18,7 +21,6 @@ import { ClientError } from '../src/app/model.js';
 import { encodeBytes } from '../src/sync/bytes.js';
 import { invalidEntriesReported } from '../src/sync/message-index.js';
 import { LOAD, REMOTE } from '../src/sync/origins.js';
-import { toDocId, toMessageId, uuidv7 } from '../src/sync/uuid.js';
 import { applyOp } from '../src/sync/write-ops.js';
 import { type Device, directPair, accountOf as heldAccount, PASSWORD, startApi, texts, until, useDevices } from './harness.js';
 
@@ -41,7 +43,7 @@ const heldText = (d: Device, c: string, id: string) =>
   accountOf(d)
     .segments.ofConversation(c)
     .flatMap((h) => {
-      const map = messagesOf(h.doc).get(toDocId(id));
+      const map = messagesOf(h.doc).get(parseGlobalId(id)!.id);
       if (!map) return [];
       const legacy = map.get(Field.text);
       return [...map.keys()].filter(isVersionKey).concat(legacy instanceof Y.Text && legacy.length > 0 ? ['text'] : []);
@@ -326,8 +328,8 @@ describe('documents and writes of the old shape (contract v1)', () => {
     const createdAt = Date.now();
     const segment = segmentOf(createdAt);
     const old = new Y.Doc();
-    const docId = uuidv7(createdAt);
-    const id = toMessageId(docId);
+    const docId = uuidv7({ msecs: createdAt });
+    const id = encodeGlobalId('Message', docId);
     const author = session?.user.id as string;
     const created = updateOf(old, () => createMessageV1(old, { id: docId, author, createdAt, text: 'Lunch at noon?' }));
     expect(await oldAppPush(api(), token, c, segment, created)).toBe('ACCEPTED');
@@ -369,8 +371,8 @@ describe('documents and writes of the old shape (contract v1)', () => {
     const token = await oldAppToken(api(), session?.user.handle as string);
     const createdAt = Date.now();
     const segment = segmentOf(createdAt);
-    const docId = uuidv7(createdAt);
-    const id = toMessageId(docId);
+    const docId = uuidv7({ msecs: createdAt });
+    const id = encodeGlobalId('Message', docId);
     const old = new Y.Doc();
     const created = updateOf(old, () =>
       createMessageV1(old, { id: docId, author: session?.user.id as string, createdAt, text: 'Lunch at noon?' }),
@@ -421,11 +423,11 @@ describe('documents and writes of the old shape (contract v1)', () => {
 
 describe('applying an edit op', () => {
   const T = Date.UTC(2026, 0, 5, 12);
-  const id = uuidv7(T);
+  const id = uuidv7({ msecs: T });
   const doc = () => {
     const d = new Y.Doc();
     createMessage(d, { id, author: 'usr_a', createdAt: T, text: 'one' });
-    editMessage(d, id, 'two', T + 5000, uuidv7(T + 5000));
+    editMessage(d, id, 'two', T + 5000, uuidv7({ msecs: T + 5000 }));
     return d;
   };
 
@@ -441,15 +443,22 @@ describe('applying an edit op', () => {
 
   it('writes an edit once, never to a missing message, and to a deleted one nothing (delete wins)', () => {
     const d = doc();
-    const op = { kind: 'edit', conversationId: 'cnv_x', messageId: id, text: 'three', versionId: uuidv7(T), at: T + 9000 } as const;
+    const op = {
+      kind: 'edit',
+      conversationId: 'cnv_x',
+      messageId: id,
+      text: 'three',
+      versionId: uuidv7({ msecs: T }),
+      at: T + 9000,
+    } as const;
     expect(applyOp(d, op, 'local')).toBe(true);
     const state = Y.encodeStateVector(d);
     expect(applyOp(d, op, 'local')).toBe(true); // already there: nothing written
     expect(Y.encodeStateVector(d)).toEqual(state);
-    expect(applyOp(d, { ...op, messageId: uuidv7(T) }, 'local')).toBe(false);
+    expect(applyOp(d, { ...op, messageId: uuidv7({ msecs: T }) }, 'local')).toBe(false);
     expect(applyOp(d, { kind: 'remove', conversationId: 'cnv_x', messageId: id }, 'local')).toBe(true);
     const deleted = Y.encodeStateVector(d);
-    expect(applyOp(d, { ...op, versionId: uuidv7(T) }, 'local')).toBe(true);
+    expect(applyOp(d, { ...op, versionId: uuidv7({ msecs: T }) }, 'local')).toBe(true);
     expect(Y.encodeStateVector(d)).toEqual(deleted);
     (messagesOf(d) as Y.Map<unknown>).set('junk', 'not a message');
     expect(applyOp(d, { ...op, messageId: 'junk' }, 'local')).toBe(false);

@@ -1,13 +1,9 @@
 /// <reference types="node" />
 import 'fake-indexeddb/auto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
-import { afterAll, beforeAll } from 'vitest';
-import { type App, createApp } from '../../api/src/app.js';
-import { loadConfig } from '../../api/src/config.js';
-import { connectPGlite } from '../../api/src/db/connect.js';
+import { afterAll } from 'vitest';
+import type { App } from '../../api/src/app.js';
+import { useTestApp } from '../../api/test/harness.js';
 import { createMailboatClient, type MailboatClientHandle } from '../src/app/client.js';
 import type { Account } from '../src/sync/account.js';
 
@@ -41,30 +37,8 @@ if (!(globalThis as { navigator?: { locks?: unknown } }).navigator?.locks) {
  * start). `env` overrides the test configuration (e.g. ACCESS_TOKEN_TTL_SECONDS).
  */
 export function startApi(env: Record<string, string> = {}): () => App {
-  let app: App | undefined;
-  let dataDir = '';
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mailboat-web-test-'));
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
-      PASSWORD_HASH_COST: '10',
-      WRITES_PER_MINUTE: '100000',
-      AUTH_ATTEMPTS_PER_MINUTE: '100000',
-      REFUSED_REQUESTS_PER_MINUTE: '100000',
-      ...env,
-    });
-    app = await createApp(config, await connectPGlite());
-  });
-  afterAll(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return () => {
-    if (!app) throw new Error('API not started');
-    return app;
-  };
+  // biome-ignore lint/correctness/useHookAtTopLevel: useTestApp registers vitest's beforeAll/afterAll, it is no React hook
+  return useTestApp('pglite', env);
 }
 
 export type DeviceOptions = {
@@ -241,6 +215,23 @@ export async function directPair(ana: Device, bo: Device): Promise<{ c: string; 
   const boHandle = await signUp(bo, 'bo', 'Bo');
   const c = await ana.client.openDirect((await ana.client.findUser(boHandle))!.id);
   return { c, boHandle };
+}
+
+/** Ana and Bo, each on a new device of `device` (useDevices'; Ana's with `anaOptions`), in a direct conversation Ana opened. */
+export async function anaAndBo(
+  device: (name: string, options?: DeviceOptions) => Device,
+  anaOptions?: DeviceOptions,
+): Promise<{ ana: Device; bo: Device; c: string; boHandle: string }> {
+  const ana = device('ana', anaOptions);
+  const bo = device('bo');
+  return { ana, bo, ...(await directPair(ana, bo)) };
+}
+
+/** Waits until `from` has pushed all it wrote, then until `to`, synced, shows `text` in the conversation. */
+export async function delivered(from: Device, to: Device, conversationId: string, text: string): Promise<void> {
+  await until(() => from.client.syncState().pending === 0, `${from.name} to push`);
+  await to.client.syncNow();
+  await until(() => texts(to, conversationId).includes(text), `${to.name} to receive '${text}'`);
 }
 
 /** The texts of a conversation as the device shows it. */

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { directPair, startApi, texts, until, useDevices } from './harness.js';
+import { anaAndBo, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -7,9 +7,7 @@ describe('going live after a sync', () => {
   const device = useDevices(api);
 
   it('receives what was written between its catch-up and the moment its live stream opened', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device);
     ana.client.send(c, 'first');
     await until(() => ana.client.syncState().pending === 0, 'Ana to push');
 

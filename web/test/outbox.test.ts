@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signUp, startApi, texts, until, useDevices } from './harness.js';
+import { directPair, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -9,10 +9,7 @@ describe('the outbox', () => {
   it('keeps a write made offline across a restart and pushes it once when back online', async () => {
     const ana = device('ana phone');
     const bo = device('bo phone');
-    await signUp(ana, 'ana', 'Ana');
-    const boHandle = await signUp(bo, 'bo', 'Bo');
-    const boUser = await ana.client.findUser(boHandle);
-    const conversationId = await ana.client.openDirect(boUser!.id);
+    const { c: conversationId } = await directPair(ana, bo);
     await ana.client.syncNow();
     await bo.close(); // Bo's device is off until the end: nothing gets delivered meanwhile
 

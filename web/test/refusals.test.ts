@@ -1,6 +1,17 @@
 import { segmentOf, segmentStart } from '@mailboat/schema';
 import { describe, expect, it } from 'vitest';
-import { type Device, directPair, accountOf as heldAccount, signUp, startApi, texts, until, useDevices } from './harness.js';
+import {
+  anaAndBo,
+  type Device,
+  delivered,
+  directPair,
+  accountOf as heldAccount,
+  signUp,
+  startApi,
+  texts,
+  until,
+  useDevices,
+} from './harness.js';
 
 const api = startApi();
 const accountOf = (d: Device) => {
@@ -21,9 +32,7 @@ describe('refusals, repairs and replays', () => {
     const group = await ana.client.createGroup('Climbing', [boId]);
     const direct = await ana.client.openDirect(boId);
     ana.client.send(group, 'welcome');
-    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
-    await bo.client.syncNow();
-    await until(() => texts(bo, group).includes('welcome'), 'Bo to load the group');
+    await delivered(ana, bo, group, 'welcome');
 
     bo.offline = true;
     await bo.restart();
@@ -52,9 +61,7 @@ describe('refusals, repairs and replays', () => {
     // A clock that stands still keeps both messages in one segment document (the server
     // clock's correction shifts it to the server's time, but it still does not move).
     const past = segmentStart(segmentOf(Date.now()) - 1) + 60_000;
-    const ana = device('ana', { now: () => past });
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device, { now: () => past });
     await ana.client.syncNow();
 
     ana.offline = true;
@@ -77,9 +84,7 @@ describe('refusals, repairs and replays', () => {
   });
 
   it('replays of acknowledged writes change nothing anywhere', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device);
     const id = ana.client.send(c, 'only once');
     ana.client.react(id, '🎉');
     const written = accountOf(ana).outbox.list(c);
@@ -103,18 +108,24 @@ describe('refusals, repairs and replays', () => {
 describe('a write refused by the write rules', () => {
   const device = useDevices(api);
 
-  it('is rolled back out of the segment document (rebuilt from the server) and shown as failed', async () => {
-    // Written offline after the device clock jumped an hour ahead: the device could not learn
-    // the server's time meanwhile, and the server refuses createdAt more than minutes ahead.
+  /**
+   * Ana writes to Bo offline after her device clock jumped an hour ahead, then syncs: the device
+   * could not learn the server's time meanwhile, and the server refuses createdAt more than
+   * minutes ahead. Her clock stays an hour fast.
+   */
+  async function writtenFromTheFuture() {
     let skew = 0;
-    const ana = device('ana', { now: () => Date.now() + skew });
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
-    ana.offline = true;
+    const pair = await anaAndBo(device, { now: () => Date.now() + skew });
+    pair.ana.offline = true;
     skew = 3_600_000;
-    const id = ana.client.send(c, 'from the future');
-    ana.offline = false;
-    await ana.client.syncNow();
+    const id = pair.ana.client.send(pair.c, 'from the future');
+    pair.ana.offline = false;
+    await pair.ana.client.syncNow();
+    return { ...pair, id };
+  }
+
+  it('is rolled back out of the segment document (rebuilt from the server) and shown as failed', async () => {
+    const { ana, bo, c, id } = await writtenFromTheFuture();
     await until(() => ana.client.syncState().pending === 0, 'the refusal');
     expect(ana.client.conversation(c).messages).toMatchObject([
       { id, tick: 'failed', failure: { code: 'FORBIDDEN_UPDATE', retryable: true } },
@@ -128,15 +139,7 @@ describe('a write refused by the write rules', () => {
   });
 
   it('does not keep refusing: once online, new messages are dated by the server clock, though the device clock stays wrong', async () => {
-    let skew = 0;
-    const ana = device('ana', { now: () => Date.now() + skew });
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
-    ana.offline = true;
-    skew = 3_600_000;
-    ana.client.send(c, 'from the future');
-    ana.offline = false;
-    await ana.client.syncNow();
+    const { ana, bo, c } = await writtenFromTheFuture();
     await until(() => ana.client.conversation(c).messages.some((m) => m.tick === 'failed'), 'the refusal');
 
     ana.client.send(c, 'on time'); // the clock is still an hour fast

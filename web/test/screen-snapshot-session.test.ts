@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_KEY, HOME_SNAPSHOT_KEY, type ScreenSnapshot, ScreenSnapshots, SNAPSHOT_KEY } from '../src/sync/screen-snapshot.js';
+import { ScreenSnapshots } from '../src/launch/screen-snapshot.js';
+import { SCREEN_SNAPSHOT_KEYS, type ScreenSnapshot } from '../src/launch/screen-snapshot-format.js';
 import { accountOf, type Device, handle, PASSWORD, signUp, startApi, until, useDevices } from './harness.js';
 import { MemoryStorage } from './memory-storage.js';
 
 const api = startApi();
 
 const snapshotOf = (userId: string): ScreenSnapshot => ({ userId, route: '#/', html: '<div class="app">Chats</div>', savedAt: 1 });
-const keys = (storage: Storage) => [storage.getItem(ACCOUNT_KEY), storage.getItem(SNAPSHOT_KEY), storage.getItem(HOME_SNAPSHOT_KEY)];
+const { last: LAST_KEY, home: HOME_KEY, account: ACCOUNT_KEY } = SCREEN_SNAPSHOT_KEYS;
+const keys = (storage: Storage) => [storage.getItem(ACCOUNT_KEY), storage.getItem(LAST_KEY), storage.getItem(HOME_KEY)];
 
 /** A localStorage holding the (home) snapshot of `userId`, named the open account. */
 function storageWithSnapshotOf(userId: string): { storage: MemoryStorage; snapshots: ScreenSnapshots } {
@@ -71,7 +73,7 @@ describe('the screen snapshot and the session', () => {
     const userId = d.client.session()!.user.id;
     expect(keys(storage)).toEqual([userId, null, null]);
     expect(snapshots.store(snapshotOf('someone-else'))).toBe(false);
-    expect(storage.getItem(SNAPSHOT_KEY)).toBeNull();
+    expect(storage.getItem(LAST_KEY)).toBeNull();
 
     expect(snapshots.store(snapshotOf(userId))).toBe(true);
     await d.client.syncNow();

@@ -1,18 +1,14 @@
 // @vitest-environment happy-dom
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureScreen, ROWS_KEPT } from '../src/app/screen-capture.js';
-import { ScreenSnapshotWriter, SNAPSHOT_DELAY_MS } from '../src/app/screen-snapshot-writer.js';
-import {
-  ACCOUNT_KEY,
-  HOME_SNAPSHOT_KEY,
-  MAX_SNAPSHOT_CHARS,
-  type ScreenSnapshot,
-  ScreenSnapshots,
-  SNAPSHOT_KEY,
-} from '../src/sync/screen-snapshot.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_SCREEN_SNAPSHOT_CHARS, ScreenSnapshots } from '../src/launch/screen-snapshot.js';
+import { SCREEN_SNAPSHOT_KEYS, type ScreenSnapshot } from '../src/launch/screen-snapshot-format.js';
+import { SCREEN_SNAPSHOT_ROWS, screenSnapshotHtml } from '../src/launch/screen-snapshot-html.js';
+import { buildScreenSnapshotScript } from '../src/launch/screen-snapshot-painter-plugin.js';
+import { SCREEN_SNAPSHOT_DELAY_MS, ScreenSnapshotWriter } from '../src/launch/screen-snapshot-writer.js';
+import { onRouteChange, parseRoute } from '../src/ui/router.js';
 import { MemoryStorage } from './memory-storage.js';
+
+const { last: LAST_KEY, home: HOME_KEY, account: ACCOUNT_KEY } = SCREEN_SNAPSHOT_KEYS;
 
 const ANA = 'user-ana';
 const BO = 'user-bo';
@@ -44,13 +40,13 @@ function renderShell(root: HTMLElement, userId: string, options: { messages?: nu
     </div>`;
 }
 
-describe('a screen capture', () => {
+describe('the HTML of a screen snapshot', () => {
   it('is the screen without transient UI, drafts, typed values, focus requests or sync state', () => {
     const root = document.createElement('div');
     renderShell(root, ANA);
     const page = root.innerHTML;
     const copy = document.createElement('div');
-    copy.innerHTML = captureScreen(root);
+    copy.innerHTML = screenSnapshotHtml(root);
 
     expect(root.innerHTML).toBe(page); // the page itself is untouched
     expect([...copy.querySelectorAll('.message-text')].map((e) => e.textContent)).toEqual(['message 1', 'message 2', 'message 3']);
@@ -69,15 +65,15 @@ describe('a screen capture', () => {
 
   it('keeps the newest messages and the first conversations of long lists', () => {
     const root = document.createElement('div');
-    renderShell(root, ANA, { messages: ROWS_KEPT + 40, conversations: ROWS_KEPT + 5 });
+    renderShell(root, ANA, { messages: SCREEN_SNAPSHOT_ROWS + 40, conversations: SCREEN_SNAPSHOT_ROWS + 5 });
     const copy = document.createElement('div');
-    copy.innerHTML = captureScreen(root);
+    copy.innerHTML = screenSnapshotHtml(root);
     const texts = [...copy.querySelectorAll('.message-text')].map((e) => e.textContent);
-    expect(texts).toHaveLength(ROWS_KEPT);
+    expect(texts).toHaveLength(SCREEN_SNAPSHOT_ROWS);
     expect(texts[0]).toBe('message 41');
-    expect(texts.at(-1)).toBe(`message ${ROWS_KEPT + 40}`);
+    expect(texts.at(-1)).toBe(`message ${SCREEN_SNAPSHOT_ROWS + 40}`);
     const chats = [...copy.querySelectorAll('.conversation-list > li')].map((e) => e.textContent);
-    expect(chats).toHaveLength(ROWS_KEPT);
+    expect(chats).toHaveLength(SCREEN_SNAPSHOT_ROWS);
     expect(chats[0]).toBe('Chat 1');
   });
 });
@@ -98,6 +94,7 @@ describe('the screen snapshot writer', () => {
       };
     },
   };
+  const route = { current: () => parseRoute(location.hash).name, onChange: onRouteChange };
   const stored = () => snapshots.read();
   const emit = () => {
     for (const l of listeners) l();
@@ -122,16 +119,16 @@ describe('the screen snapshot writer', () => {
 
   it('stores what the open account’s screen shows a moment after a change, with the route it shows', () => {
     renderShell(root, ANA);
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
-    vi.advanceTimersByTime(SNAPSHOT_DELAY_MS);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
+    vi.advanceTimersByTime(SCREEN_SNAPSHOT_DELAY_MS);
     const first = stored();
-    expect(first).toMatchObject({ userId: ANA, route: '#/c/c1', html: captureScreen(root) });
+    expect(first).toMatchObject({ userId: ANA, route: '#/c/c1', html: screenSnapshotHtml(root) });
     expect(first?.savedAt).toBeTypeOf('number');
 
     renderShell(root, ANA, { messages: 4 });
     emit();
     emit(); // changes meanwhile share the write
-    vi.advanceTimersByTime(SNAPSHOT_DELAY_MS - 1);
+    vi.advanceTimersByTime(SCREEN_SNAPSHOT_DELAY_MS - 1);
     expect(stored()?.html).not.toContain('message 4');
     vi.advanceTimersByTime(1);
     expect(stored()?.html).toContain('message 4');
@@ -139,19 +136,19 @@ describe('the screen snapshot writer', () => {
 
   it('stores at once when the page is left or hidden, only when something changed', () => {
     renderShell(root, ANA);
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
     window.dispatchEvent(new Event('pagehide'));
     expect(stored()?.html).toContain('message 3');
-    storage.removeItem(SNAPSHOT_KEY);
+    storage.removeItem(LAST_KEY);
     window.dispatchEvent(new Event('pagehide'));
     expect(stored()).toBeNull(); // nothing changed since
-    vi.advanceTimersByTime(SNAPSHOT_DELAY_MS);
+    vi.advanceTimersByTime(SCREEN_SNAPSHOT_DELAY_MS);
     expect(stored()).toBeNull(); // the write that was due is done
   });
 
   it('stores nothing of the sign-in screens, of a signed-out client, or of another account’s shell', () => {
     root.innerHTML = '<div class="auth"><form><input name="handle" value="ana"></form></div>';
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
     expect(writer.take()).toBe(false);
 
     renderShell(root, ANA);
@@ -164,7 +161,7 @@ describe('the screen snapshot writer', () => {
 
     session = { user: { id: BO } }; // Bo's session, but the device's open account is Ana's (another tab)
     expect(writer.take()).toBe(false);
-    expect(storage.getItem(SNAPSHOT_KEY)).toBeNull();
+    expect(storage.getItem(LAST_KEY)).toBeNull();
 
     session = { user: { id: ANA } };
     renderShell(root, ANA);
@@ -173,7 +170,7 @@ describe('the screen snapshot writer', () => {
 
   it('stores only the screens drawn from local data', () => {
     renderShell(root, ANA);
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
     for (const hash of ['#/devices', '#/profile', '#/new', '#/c/c1/members']) {
       location.hash = hash;
       expect(writer.take(), hash).toBe(false);
@@ -186,23 +183,31 @@ describe('the screen snapshot writer', () => {
 
   it('is never taken of the painted snapshot (the app has not rendered yet)', () => {
     root.innerHTML = '<div data-screen-snapshot inert style="display: contents"><div class="app" data-user-id="user-ana"></div></div>';
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
     expect(writer.take()).toBe(false);
   });
 
   it('keeps no snapshot too big to be worth painting, nor the older one', () => {
     renderShell(root, ANA);
-    writer = new ScreenSnapshotWriter(root, client, snapshots);
+    writer = new ScreenSnapshotWriter(root, client, snapshots, route);
     expect(writer.take()).toBe(true);
-    renderShell(root, ANA, { text: 'x'.repeat(Math.ceil(MAX_SNAPSHOT_CHARS / 3)) });
+    renderShell(root, ANA, { text: 'x'.repeat(Math.ceil(MAX_SCREEN_SNAPSHOT_CHARS / 3)) });
     expect(writer.take()).toBe(false);
     expect(stored()).toBeNull();
   });
 });
 
-describe('the snapshot painter (public/screen-snapshot.js)', () => {
-  const painter = readFileSync(join(import.meta.dirname, '../public/screen-snapshot.js'), 'utf8');
+describe('the screen snapshot painter (the plain script /screen-snapshot.js, as built)', () => {
+  let painter = '';
   const paint = () => new Function(painter)();
+  beforeAll(async () => {
+    painter = await buildScreenSnapshotScript();
+  });
+
+  it('is a plain script that imports and exports nothing, and carries the keys', () => {
+    expect(painter).not.toMatch(/^\s*(import|export)\b/m);
+    for (const key of Object.values(SCREEN_SNAPSHOT_KEYS)) expect(painter).toContain(JSON.stringify(key).slice(1, -1));
+  });
   const snapshot = (over: Partial<ScreenSnapshot> = {}): ScreenSnapshot => ({
     userId: ANA,
     route: '#/c/c1',
@@ -221,7 +226,7 @@ describe('the snapshot painter (public/screen-snapshot.js)', () => {
   });
 
   function store(s: ScreenSnapshot, account: string | null = ANA) {
-    localStorage.setItem(SNAPSHOT_KEY, JSON.stringify(s));
+    localStorage.setItem(LAST_KEY, JSON.stringify(s));
     if (account !== null) localStorage.setItem(ACCOUNT_KEY, account);
   }
 
@@ -262,11 +267,11 @@ describe('the snapshot painter (public/screen-snapshot.js)', () => {
     expect(root.innerHTML).toBe('');
 
     snapshots.opened(BO); // another account: both are gone
-    expect([localStorage.getItem(SNAPSHOT_KEY), localStorage.getItem(HOME_SNAPSHOT_KEY)]).toEqual([null, null]);
+    expect([localStorage.getItem(LAST_KEY), localStorage.getItem(HOME_KEY)]).toEqual([null, null]);
     snapshots.opened(ANA);
     snapshots.store(home);
     snapshots.forget();
-    expect([localStorage.getItem(SNAPSHOT_KEY), localStorage.getItem(HOME_SNAPSHOT_KEY)]).toEqual([null, null]);
+    expect([localStorage.getItem(LAST_KEY), localStorage.getItem(HOME_KEY)]).toEqual([null, null]);
   });
 
   it('paints nothing for another account, another route, no open account, or a damaged snapshot', () => {
@@ -278,7 +283,7 @@ describe('the snapshot painter (public/screen-snapshot.js)', () => {
     store(snapshot(), null);
     paint();
     localStorage.setItem(ACCOUNT_KEY, ANA);
-    localStorage.setItem(SNAPSHOT_KEY, '{"userId":');
+    localStorage.setItem(LAST_KEY, '{"userId":');
     paint();
     expect(root.innerHTML).toBe('');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { App } from '../../api/src/app.js';
 import type { Tick } from '../src/app/model.js';
 import { getMeta } from '../src/sync/local-db.js';
-import { accountOf, type Device, databaseNames, directPair, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
+import { accountOf, anaAndBo, type Device, databaseNames, PASSWORD, signUp, startApi, texts, until, useDevices } from './harness.js';
 
 // The shortest access tokens the API allows, so expiry happens within a test.
 const api = startApi({ ACCESS_TOKEN_TTL_SECONDS: '10' });
@@ -41,9 +41,7 @@ describe('access tokens', () => {
   const device = useDevices(api);
 
   it('are refreshed once they expire: a write after expiry is accepted and the refresh token rotates', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c, boHandle } = await directPair(ana, bo);
+    const { ana, bo, c, boHandle } = await anaAndBo(device);
     await ana.client.syncNow();
     const session = ana.client.session();
     const rotatedFrom = await storedRefreshToken(ana);

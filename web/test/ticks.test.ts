@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directPair, startApi, texts, until, useDevices } from './harness.js';
+import { anaAndBo, delivered, startApi, texts, until, useDevices } from './harness.js';
 
 const api = startApi();
 
@@ -7,9 +7,7 @@ describe('ticks and unread counts', () => {
   const device = useDevices(api);
 
   it('go sent -> delivered -> read as the other person syncs and reads', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device);
     await ana.client.syncNow();
     bo.offline = true;
     await bo.restart(); // Bo's device is off: no live stream
@@ -35,13 +33,9 @@ describe('ticks and unread counts', () => {
   });
 
   it('keeps a read mark made offline and sends it on sync', async () => {
-    const ana = device('ana');
-    const bo = device('bo');
-    const { c } = await directPair(ana, bo);
+    const { ana, bo, c } = await anaAndBo(device);
     const id = ana.client.send(c, 'ping');
-    await until(() => ana.client.syncState().pending === 0, 'Ana to push');
-    await bo.client.syncNow();
-    await until(() => texts(bo, c).includes('ping'), 'Bo to receive it');
+    await delivered(ana, bo, c, 'ping');
     bo.offline = true;
     bo.client.markRead(c);
     await until(() => bo.client.conversations().find((x) => x.id === c)?.unreadCount === 0, 'the local unread count to drop');

@@ -8,6 +8,8 @@
  * IDs are the API's global IDs (usr_…, cnv_…, msg_…, dev_…).
  */
 
+import type { ErrorCode } from '@mailboat/schema';
+
 export type User = { id: string; handle: string; displayName: string };
 
 export type Session = { user: User; deviceId: string };
@@ -62,7 +64,7 @@ export type ChatMessage = {
   /** Only for own messages. */
   tick: Tick | null;
   /** Set when tick is 'failed': why, and whether `retry` can help. */
-  failure: { code: string; message: string; retryable: boolean } | null;
+  failure: { code: ClientErrorCode; message: string; retryable: boolean } | null;
 };
 
 export type MemberRole = 'OWNER' | 'ADMIN' | 'MEMBER';
@@ -87,12 +89,12 @@ export type ConversationView = {
   hasOlder: boolean;
   loadingOlder: boolean;
   /**
-   * Set while the app is still opening the device's data after a launch: the rows are the
-   * newest ones shown at the last run, kept for a fast first paint. They are replaced by the
-   * real view shortly (same ids; what changed meanwhile is corrected then), and writes are
-   * not possible until then (they throw ClientError UNAVAILABLE).
+   * Set while the app is still opening the device's data after a launch: the view is the
+   * preview (launch/preview.ts), the newest rows shown at the last run. They are replaced by
+   * the real view shortly (same ids; what changed meanwhile is corrected then), and writes
+   * are not possible until then (they throw ClientError UNAVAILABLE).
    */
-  cached?: true;
+  preview?: true;
 };
 
 export type Member = { user: User; role: MemberRole; joinedAt: number };
@@ -109,10 +111,27 @@ export type Device = {
 
 export type PairingCode = { code: string; expiresAt: number };
 
+/** The codes the client makes itself; the API never sends them. */
+export const ClientOnlyErrorCode = {
+  /** No usable answer (offline, DNS, a 5xx, a masked INTERNAL_SERVER_ERROR): try again when back online. */
+  NETWORK: 'NETWORK',
+  /** A failure with no code the client knows (none, or one outside the API's ErrorCode). */
+  UNKNOWN: 'UNKNOWN',
+  /** The device's data is still opening after launch (ConversationView.preview): try again in a moment. */
+  UNAVAILABLE: 'UNAVAILABLE',
+  /** A token refresh answered for another account than the device holds: signed out for good, for safety. */
+  ACCOUNT_MISMATCH: 'ACCOUNT_MISMATCH',
+  /** A pushed write was refused with no error attached. */
+  REFUSED: 'REFUSED',
+} as const;
+
+/** Every code a ClientError or a failed write carries: the API's ErrorCode (from @mailboat/schema), or one of the client's own. */
+export type ClientErrorCode = ErrorCode | (typeof ClientOnlyErrorCode)[keyof typeof ClientOnlyErrorCode];
+
 /** A refusal or failure the screens show as text; `code` is the API's error code when there is one. */
 export class ClientError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ClientErrorCode,
     message: string,
   ) {
     super(message);

@@ -1,15 +1,15 @@
-import { compareMessages, type Message } from '@mailboat/schema';
+import { compareMessages, ErrorCode, type Message, parseGlobalId } from '@mailboat/schema';
 import type { ConversationSummary, ConversationView, Session, User } from '../app/model.js';
-import { buildFirstPaint, type FirstPaint } from './first-paint.js';
-import { FirstPaintWriter } from './first-paint-writer.js';
+import { buildPreviewRecord, type PreviewRecord } from '../launch/preview-record.js';
+import { PreviewWriter } from '../launch/preview-writer.js';
+import type { ScreenSnapshots } from '../launch/screen-snapshot.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
+import { MessageRows } from './message-rows.js';
 import { isLocalOrigin } from './origins.js';
 import { Outbox } from './outbox.js';
 import type { ConversationRecord, Position, Watermark } from './records.js';
-import type { ScreenSnapshots } from './screen-snapshot.js';
 import { type HeldDoc, SegmentStore } from './segment-store.js';
 import { laterOf } from './ticks.js';
-import { toDocId } from './uuid.js';
 import { buildMessages, buildSummary } from './views.js';
 
 const NO_RECEIPTS: Watermark[] = [];
@@ -32,8 +32,8 @@ export class Account {
   readonly outbox: Outbox;
   /** Conversations being paged back (loadOlder). */
   readonly loadingOlder = new Set<string>();
-  /** Keeps what the screens show for the next launch's first paint (created by load). */
-  firstPaint: FirstPaintWriter | null = null;
+  /** Keeps what the screens show for the next launch's preview (created by load). */
+  preview: PreviewWriter | null = null;
   /**
    * Told, in a microtask, about a held document in which updates not made here (from the
    * server, loaded, or rebuilt) left a deleted message holding text (MessageIndex.leftovers).
@@ -42,6 +42,8 @@ export class Account {
   private readonly leftoverChecks = new Set<HeldDoc>();
 
   private readonly views = new Map<string, ConversationView>();
+  /** Per conversation: its message rows, kept from one build of its view to the next. */
+  private readonly rows = new Map<string, MessageRows>();
   /** Per conversation: the list and the segment indexes (and their versions) it was built from. */
   private readonly messageCache = new Map<string, { list: Message[]; sources: HeldDoc['index'][]; versions: number[] }>();
   private summaries: ConversationSummary[] | null = null;
@@ -83,7 +85,7 @@ export class Account {
     this.pendingReads = (await getMeta(this.db, 'pendingReads')) ?? {};
     this.cursor = await getMeta(this.db, 'cursor');
     this.signInExpiresAt = await getMeta(this.db, 'signInExpiresAt');
-    this.firstPaint = new FirstPaintWriter(this.db, (recent) => this.buildFirstPaint(recent), await getMeta(this.db, 'firstPaint'));
+    this.preview = new PreviewWriter(this.db, (recent) => this.buildPreviewRecord(recent), await getMeta(this.db, 'firstPaint'));
     await this.outbox.load();
     const held = await this.db.getAll('segments');
     await Promise.all(held.map((h) => this.segments.open(h.conversationId, h.segment).loaded));
@@ -130,15 +132,15 @@ export class Account {
       this.views.delete(conversationId);
     }
     this.summaries = null;
-    this.firstPaint?.changed();
+    this.preview?.changed();
   }
 
-  /** What the screens show now, for the next launch (see first-paint.ts). */
-  private buildFirstPaint(recent: string[]): FirstPaint {
+  /** What the screens show now, for the next launch's preview (see launch/preview-record.ts). */
+  private buildPreviewRecord(recent: string[]): PreviewRecord {
     let heldMessages = 0;
     for (const id of this.conversations.keys()) heldMessages += this.messages(id).length;
     const views = recent.filter((id) => this.conversations.has(id)).map((id) => ({ conversationId: id, view: this.view(id) }));
-    return buildFirstPaint(heldMessages, this.summaryList(), views);
+    return buildPreviewRecord(heldMessages, this.summaryList(), views);
   }
 
   user(id: string): User {
@@ -177,7 +179,7 @@ export class Account {
     const mine = this.receipts.get(conversationId)?.find((w) => w.userId === this.viewerId)?.read ?? null;
     const pending = this.pendingReads[conversationId];
     if (!pending) return mine;
-    const id = toDocId(pending);
+    const id = parseGlobalId(pending)?.id;
     const list = this.messages(conversationId);
     // A read mark is almost always on one of the newest messages: look from the end.
     for (let i = list.length - 1; i >= 0; i--) {
@@ -200,6 +202,7 @@ export class Account {
           failed: this.outbox.failed(conversationId),
           receipts: this.receipts.get(conversationId) ?? NO_RECEIPTS,
           user: (id) => this.user(id),
+          rows: this.rowsOf(conversationId),
         }),
         hasOlder: record?.hasOlder ?? false,
         loadingOlder: this.loadingOlder.has(conversationId),
@@ -207,6 +210,15 @@ export class Account {
       this.views.set(conversationId, view);
     }
     return view;
+  }
+
+  private rowsOf(conversationId: string): MessageRows {
+    let rows = this.rows.get(conversationId);
+    if (!rows) {
+      rows = new MessageRows();
+      this.rows.set(conversationId, rows);
+    }
+    return rows;
   }
 
   summaryList(): ConversationSummary[] {
@@ -289,7 +301,7 @@ export class Account {
    */
   async dropConversation(conversationId: string): Promise<void> {
     for (const e of this.outbox.list(conversationId)) {
-      this.outbox.fail(e, { code: 'NOT_FOUND', message: 'You are no longer in this conversation', retryable: false });
+      this.outbox.fail(e, { code: ErrorCode.NOT_FOUND, message: 'You are no longer in this conversation', retryable: false });
     }
     for (const h of this.segments.ofConversation(conversationId)) {
       await this.segments.drop(conversationId, h.segment);
@@ -297,13 +309,14 @@ export class Account {
     }
     this.conversations.delete(conversationId);
     this.receipts.delete(conversationId);
+    this.rows.delete(conversationId);
     await this.db.delete('conversations', conversationId);
     await this.db.delete('receipts', conversationId);
     this.changed(conversationId);
   }
 
   async close(): Promise<void> {
-    await this.firstPaint?.close(); // while the documents it is built from are still open
+    await this.preview?.close(); // while the documents it is built from are still open
     await this.outbox.settled();
     await this.segments.close();
     this.db.close();

@@ -1,5 +1,6 @@
-import { ClientError } from '../app/model.js';
-import { networkError } from './errors.js';
+import { ErrorCode } from '@mailboat/schema';
+import { ClientError, ClientOnlyErrorCode } from '../app/model.js';
+import { knownErrorCode, networkError } from './errors.js';
 
 /** Where a BODY-delivered refresh token is kept between runs (the account's IndexedDB meta). */
 export type RefreshTokenStore = { get(): Promise<string | undefined>; set(token: string): Promise<void> };
@@ -92,7 +93,7 @@ export class TokenKeeper {
     let init: RequestInit;
     if (this.options.delivery === 'BODY') {
       const refreshToken = await store?.get();
-      if (!refreshToken) throw new ClientError('REFRESH_TOKEN_INVALID', 'This device has no refresh token: sign in again');
+      if (!refreshToken) throw new ClientError(ErrorCode.REFRESH_TOKEN_INVALID, 'This device has no refresh token: sign in again');
       init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) };
     } else {
       init = { method: 'POST', credentials: 'same-origin' };
@@ -107,14 +108,21 @@ export class TokenKeeper {
     const body = (await res.json().catch(() => null)) as Record<string, any> | null;
     if (!res.ok || !body?.accessToken) {
       const error = body?.errors?.[0];
-      throw new ClientError(error?.extensions?.code ?? 'REFRESH_TOKEN_INVALID', error?.message ?? `Refresh failed (${res.status})`);
+      const code = error?.extensions?.code;
+      throw new ClientError(
+        code == null ? ErrorCode.REFRESH_TOKEN_INVALID : knownErrorCode(code),
+        error?.message ?? `Refresh failed (${res.status})`,
+      );
     }
     const expected = this.options.expectedUserId?.();
     if (expected && typeof body.userId === 'string' && body.userId !== expected) {
-      throw new ClientError('ACCOUNT_MISMATCH', 'This browser was signed into another account from elsewhere: signed out for safety');
+      throw new ClientError(
+        ClientOnlyErrorCode.ACCOUNT_MISMATCH,
+        'This browser was signed into another account from elsewhere: signed out for safety',
+      );
     }
     if (this.options.delivery === 'BODY' && typeof body.refreshToken === 'string') await store?.set(body.refreshToken);
-    if (generation !== this.generation) throw new ClientError('UNAUTHENTICATED', 'Signed out while refreshing');
+    if (generation !== this.generation) throw new ClientError(ErrorCode.UNAUTHENTICATED, 'Signed out while refreshing');
     this.accept(body.accessToken, body.accessTokenExpiresAt);
     const signInExpiresAt = Date.parse(body.refreshTokenExpiresAt);
     if (Number.isFinite(signInExpiresAt)) this.options.renewed?.(signInExpiresAt);

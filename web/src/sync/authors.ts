@@ -1,4 +1,3 @@
-import type { User } from '../app/model.js';
 import type { Account } from './account.js';
 import type { SyncContext } from './context.js';
 import { USERS } from './operations.js';
@@ -22,8 +21,8 @@ export async function fetchUnknownAuthors(ctx: SyncContext): Promise<void> {
   const ids = [...unknown];
   for (let i = 0; i < ids.length; i += 100) {
     const batch = ids.slice(i, i + 100);
-    const data = await ctx.api.run<{ nodes: (Partial<User> | null)[] }>(USERS, { ids: batch });
+    const data = await ctx.api.query(USERS, { ids: batch });
     for (const id of batch) done.add(id);
-    await account.putUsers(data.nodes.filter((u): u is User => typeof u?.id === 'string'));
+    await account.putUsers(data.nodes.flatMap((node) => (node && 'id' in node ? [node] : [])));
   }
 }

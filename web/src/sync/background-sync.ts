@@ -1,4 +1,5 @@
-import { ClientError } from '../app/model.js';
+import { ErrorCode } from '@mailboat/schema';
+import { ClientError, type ClientErrorCode } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
 import type { TokenKeeper } from './auth.js';
@@ -24,7 +25,7 @@ export type BackgroundSyncOptions = {
   /** The signed-in account, or null. */
   account: () => Account | null;
   /** The device is signed out for good (`code`: one of SIGNED_OUT_CODES). */
-  signedOut: (code: string) => void;
+  signedOut: (code: ClientErrorCode) => void;
   /** Asks the service worker to push the outbox once the network is back, even if the app is closed by then. */
   requestReplay: () => void;
   /** Told when the server refused a write (see SyncContext.refused). */
@@ -140,7 +141,7 @@ export class BackgroundSync {
   /** The sync context of the signed-in account (throws UNAUTHENTICATED when there is none). */
   context(received: (conversationId: string) => void = (id) => this.delivered.add(id)): SyncContext {
     const account = this.options.account();
-    if (!account) throw new ClientError('UNAUTHENTICATED', 'Sign in first');
+    if (!account) throw new ClientError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
     return {
       api: this.options.api,
       account,
@@ -240,7 +241,7 @@ export class BackgroundSync {
             this.context((id) => this.receivedLive(id)),
             {
               startLoading: (id) => this.startLoading(id),
-              revoked: async () => this.options.signedOut('DEVICE_REVOKED'),
+              revoked: async () => this.options.signedOut(ErrorCode.DEVICE_REVOKED),
             },
             event,
           ),

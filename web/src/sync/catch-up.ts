@@ -1,6 +1,7 @@
+import type { ResultOf } from 'gql.tada';
 import type { Account } from './account.js';
 import type { SyncContext } from './context.js';
-import { absorbConversation, type ConversationNode } from './conversation-records.js';
+import { absorbConversation } from './conversation-records.js';
 import { pullDiffs } from './diffs.js';
 import { CHANGES, CHANGES_HEAD, CONVERSATIONS, SEGMENTS } from './operations.js';
 import type { HeldSegment } from './records.js';
@@ -14,7 +15,7 @@ const SEGMENTS_PER_PAGE = 10;
  * so the feed after it holds everything that may be missing from what is loaded next.
  */
 export async function changesHead(ctx: SyncContext): Promise<string> {
-  return (await ctx.api.run<{ changesHead: string }>(CHANGES_HEAD)).changesHead;
+  return (await ctx.api.query(CHANGES_HEAD)).changesHead;
 }
 
 /**
@@ -25,10 +26,8 @@ export async function fetchConversations(ctx: SyncContext): Promise<void> {
   const seen = new Set<string>();
   let after: string | null = null;
   for (;;) {
-    type Page = {
-      viewer: { conversations: { edges: { node: ConversationNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-    };
-    const data: Page = await ctx.api.run<Page>(CONVERSATIONS, { after });
+    const data: ResultOf<typeof CONVERSATIONS> = await ctx.api.query(CONVERSATIONS, { after });
+    if (!data.viewer) throw new Error('Mailboat named no viewer for a signed-in request');
     const page = data.viewer.conversations;
     for (const { node } of page.edges) {
       seen.add(node.id);
@@ -67,12 +66,7 @@ export async function loadOlder(ctx: SyncContext, conversationId: string): Promi
 }
 
 async function loadPage(ctx: SyncContext, conversationId: string, after: string | null): Promise<void> {
-  type Data = {
-    conversation: {
-      segments: { edges: { cursor: string; node: { number: number; messageCount: number } }[]; pageInfo: { hasNextPage: boolean } };
-    } | null;
-  };
-  const data = await ctx.api.run<Data>(SEGMENTS, { id: conversationId, first: SEGMENTS_PER_PAGE, after });
+  const data = await ctx.api.query(SEGMENTS, { id: conversationId, first: SEGMENTS_PER_PAGE, after });
   if (!data.conversation) {
     await ctx.account.dropConversation(conversationId);
     return;
@@ -110,13 +104,11 @@ export async function catchUpChanges(ctx: SyncContext): Promise<void> {
   let after = account.cursor;
   if (after === undefined) return;
   for (;;) {
-    type Data = {
-      changes: { edges: { node: HeldSegment }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
-    };
-    const data: Data = await ctx.api.run<Data>(CHANGES, { after });
+    const data: ResultOf<typeof CHANGES> = await ctx.api.query(CHANGES, { after });
     const wanted = data.changes.edges.map((e) => e.node).filter((s) => shouldHold(account, s));
     await pullDiffs(ctx, wanted);
-    after = data.changes.pageInfo.endCursor;
+    // Never null for `changes` (its contract); were it, the cursor would stay rather than restart the feed.
+    after = data.changes.pageInfo.endCursor ?? after;
     await account.setCursor(after);
     if (!data.changes.pageInfo.hasNextPage) return;
   }

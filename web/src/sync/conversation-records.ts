@@ -1,29 +1,16 @@
-import type { MemberRole, User } from '../app/model.js';
+import type { ResultOf } from 'gql.tada';
 import type { Account } from './account.js';
+import type { CONVERSATION } from './operations.js';
 import type { ConversationRecord, Watermark } from './records.js';
 import { positionFromApi } from './ticks.js';
 
-/** A Conversation as the CONVERSATION selection (operations.ts) returns it. */
-export type ConversationNode = {
-  id: string;
-  kind: 'DIRECT' | 'GROUP';
-  title: string | null;
-  memberCount: number;
-  viewerRole: MemberRole;
-  unreadCount: number;
-  updatedAt: string;
-  receipts: ApiReceipt[];
-};
+/** A Conversation as the CONVERSATION fragment (operations.ts) selects it. */
+export type ConversationNode = ResultOf<typeof CONVERSATION>;
 
-export type ApiReceipt = {
-  user: User | null;
-  deliveredUpTo: string | null;
-  deliveredAt: string | null;
-  readUpTo: string | null;
-  readAt: string | null;
-};
+/** A member's watermarks as the API sends them: in a conversation's receipts, or as a ReceiptEvent (with its user). */
+export type ApiReceipt = ConversationNode['receipts'][number];
 
-export const watermarkOf = (r: ApiReceipt & { user: User }): Watermark => ({
+export const watermarkOf = (r: ApiReceipt): Watermark => ({
   userId: r.user.id,
   delivered: positionFromApi(r.deliveredUpTo, r.deliveredAt),
   read: positionFromApi(r.readUpTo, r.readAt),
@@ -43,14 +30,13 @@ export async function absorbConversation(account: Account, node: ConversationNod
     viewerRole: node.viewerRole,
     unreadCount: node.unreadCount,
     updatedAt: Date.parse(node.updatedAt),
-    memberIds: node.receipts.flatMap((r) => (r.user ? [r.user.id] : [])),
+    memberIds: node.receipts.map((r) => r.user.id),
     loaded: previous?.loaded ?? false,
     olderCursor: previous?.olderCursor ?? null,
     hasOlder: previous?.hasOlder ?? false,
   };
-  const users = node.receipts.flatMap((r) => (r.user ? [r.user] : []));
-  await account.putUsers(users);
-  await account.putReceipts(node.id, node.receipts.filter((r): r is ApiReceipt & { user: User } => r.user !== null).map(watermarkOf));
+  await account.putUsers(node.receipts.map((r) => r.user));
+  await account.putReceipts(node.id, node.receipts.map(watermarkOf));
   await account.putConversation(record);
   return record;
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@mailboat/schema';
 import * as Y from 'yjs';
 import { ClientError } from '../app/model.js';
 import { decodeBytes, encodeBytes } from './bytes.js';
@@ -21,7 +22,7 @@ export async function pullDiffs(ctx: SyncContext, segments: HeldSegment[]): Prom
     try {
       await pullBatch(ctx, batch);
     } catch (e) {
-      if (!(e instanceof ClientError) || e.code !== 'NOT_FOUND') throw e;
+      if (!(e instanceof ClientError) || e.code !== ErrorCode.NOT_FOUND) throw e;
       for (const conversationId of new Set(batch.map((s) => s.conversationId))) {
         try {
           await pullBatch(
@@ -29,7 +30,7 @@ export async function pullDiffs(ctx: SyncContext, segments: HeldSegment[]): Prom
             batch.filter((s) => s.conversationId === conversationId),
           );
         } catch (inner) {
-          if (!(inner instanceof ClientError) || inner.code !== 'NOT_FOUND') throw inner;
+          if (!(inner instanceof ClientError) || inner.code !== ErrorCode.NOT_FOUND) throw inner;
           await ctx.account.dropConversation(conversationId);
         }
       }
@@ -40,7 +41,7 @@ export async function pullDiffs(ctx: SyncContext, segments: HeldSegment[]): Prom
 async function pullBatch(ctx: SyncContext, batch: HeldSegment[]): Promise<void> {
   const held = batch.map((s) => ctx.account.hold(s.conversationId, s.segment));
   await Promise.all(held.map((h) => h.loaded));
-  const data = await ctx.api.run<{ segmentDiffs: { conversationId: string; segment: number; update: string }[] }>(SEGMENT_DIFFS, {
+  const data = await ctx.api.query(SEGMENT_DIFFS, {
     segments: held.map((h) => ({
       conversationId: h.conversationId,
       segment: h.segment,

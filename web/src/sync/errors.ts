@@ -1,18 +1,25 @@
-import { ClientError } from '../app/model.js';
+import { ErrorCode } from '@mailboat/schema';
+import { ClientError, type ClientErrorCode, ClientOnlyErrorCode } from '../app/model.js';
 
 /** The code of a ClientError for a request that never got an answer (offline, DNS, 5xx). */
-export const NETWORK = 'NETWORK';
+export const NETWORK = ClientOnlyErrorCode.NETWORK;
 
 /** Codes after which this device is signed out for good: its local data must be wiped. */
-export const SIGNED_OUT_CODES: ReadonlySet<string> = new Set([
-  'DEVICE_REVOKED',
-  'REFRESH_TOKEN_INVALID',
-  'REFRESH_TOKEN_REUSED',
-  'ACCOUNT_MISMATCH',
+export const SIGNED_OUT_CODES: ReadonlySet<ClientErrorCode> = new Set([
+  ErrorCode.DEVICE_REVOKED,
+  ErrorCode.REFRESH_TOKEN_INVALID,
+  ErrorCode.REFRESH_TOKEN_REUSED,
+  ClientOnlyErrorCode.ACCOUNT_MISMATCH,
 ]);
 
 /** Codes that mean "refresh the access token and try once more". */
-export const RETRY_AFTER_REFRESH: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED']);
+export const RETRY_AFTER_REFRESH: ReadonlySet<ClientErrorCode> = new Set([ErrorCode.UNAUTHENTICATED, ErrorCode.TOKEN_EXPIRED]);
+
+const KNOWN_CODES: ReadonlySet<unknown> = new Set<ClientErrorCode>([...Object.values(ErrorCode), ...Object.values(ClientOnlyErrorCode)]);
+
+/** An error code read off the wire (`extensions.code`, an error's `code`): itself when the client knows it, else UNKNOWN. */
+export const knownErrorCode = (code: unknown): ClientErrorCode =>
+  KNOWN_CODES.has(code) ? (code as ClientErrorCode) : ClientOnlyErrorCode.UNKNOWN;
 
 export const networkError = (why = 'No connection to Mailboat') => new ClientError(NETWORK, why);
 

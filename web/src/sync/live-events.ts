@@ -1,9 +1,16 @@
+import { stringifyDocument } from '@urql/core';
+import type { ResultOf } from 'gql.tada';
 import { type Client, createClient } from 'graphql-sse';
+import { ClientError, type ClientErrorCode, ClientOnlyErrorCode } from '../app/model.js';
 import { backoffDelay } from './backoff.js';
+import { knownErrorCode } from './errors.js';
 import { EVENTS } from './operations.js';
 
-/** One `events` payload (see the EVENTS selection in operations.ts). */
-export type LiveEvent = Record<string, any> & { __typename: string };
+/** One `events` payload: a union discriminated by `__typename`, as the EVENTS subscription (operations.ts) selects it. */
+export type LiveEvent = ResultOf<typeof EVENTS>['events'];
+
+/** The EVENTS document as graphql-sse sends it (it takes a query string, not a document). */
+const EVENTS_QUERY = stringifyDocument(EVENTS);
 
 export type LiveEventsOptions = {
   baseUrl: string;
@@ -16,9 +23,9 @@ export type LiveEventsOptions = {
   /** The stream broke (it will be resumed with backoff). */
   onBroken: (error: unknown) => void;
   /** The stream ended with an error that reconnecting cannot fix (e.g. DEVICE_REVOKED); it is not resumed. */
-  onFatal: (code: string, error: unknown) => void;
+  onFatal: (code: ClientErrorCode, error: unknown) => void;
   /** Whether an error means the device is signed out for good. */
-  isFatal: (code: string | undefined, error: unknown) => boolean;
+  isFatal: (code: ClientErrorCode | undefined, error: unknown) => boolean;
 };
 
 /**
@@ -72,7 +79,7 @@ export class LiveEvents {
       const code = codeOf(error);
       if (error !== null && this.options.isFatal(code, error)) {
         this.running = false;
-        this.options.onFatal(code ?? 'UNKNOWN', error);
+        this.options.onFatal(code ?? ClientOnlyErrorCode.UNKNOWN, error);
         return;
       }
       this.broken = true;
@@ -85,8 +92,8 @@ export class LiveEvents {
         backoffDelay(this.attempt++, 30_000),
       );
     };
-    this.dispose = this.client.subscribe<{ events: LiveEvent }>(
-      { query: EVENTS },
+    this.dispose = this.client.subscribe<ResultOf<typeof EVENTS>>(
+      { query: EVENTS_QUERY },
       {
         next: (result) => {
           if (result.errors?.length) {
@@ -110,11 +117,12 @@ export class LiveEvents {
   }
 }
 
-/** The API error code carried by a stream error, if any. */
-function codeOf(error: unknown): string | undefined {
+/** The error code carried by a stream error (a ClientError's, or the API's), if any; UNKNOWN for one the client does not know. */
+function codeOf(error: unknown): ClientErrorCode | undefined {
+  if (error instanceof ClientError) return error.code;
   if (error === null || typeof error !== 'object') return undefined;
   const e = error as { code?: unknown; graphQLErrors?: { extensions?: { code?: unknown } }[] };
-  if (typeof e.code === 'string') return e.code;
+  if (typeof e.code === 'string') return knownErrorCode(e.code);
   const code = e.graphQLErrors?.[0]?.extensions?.code;
-  return typeof code === 'string' ? code : undefined;
+  return typeof code === 'string' ? knownErrorCode(code) : undefined;
 }

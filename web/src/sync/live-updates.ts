@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { Account } from './account.js';
 import { decodeBytes } from './bytes.js';
 import type { SyncContext } from './context.js';
-import { absorbConversation, watermarkOf } from './conversation-records.js';
+import { type ApiReceipt, absorbConversation, watermarkOf } from './conversation-records.js';
 import { pullDiffs } from './diffs.js';
 import type { LiveEvent } from './live-events.js';
 import { REMOTE } from './origins.js';
@@ -25,7 +25,7 @@ export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, e
   const account = ctx.account;
   switch (event.__typename) {
     case 'SegmentUpdatedEvent': {
-      const { conversationId, segment } = event as unknown as { conversationId: string; segment: number };
+      const { conversationId, segment } = event;
       let held = account.segments.get(conversationId, segment);
       if (!held && account.conversations.get(conversationId)?.loaded) held = account.hold(conversationId, segment);
       if (!held) return;
@@ -34,9 +34,11 @@ export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, e
       ctx.received(conversationId);
       return;
     }
-    case 'ReceiptEvent':
-      if (event.user) await applyReceipt(account, event);
+    case 'ReceiptEvent': {
+      const { user } = event;
+      if (user) await applyReceipt(account, event.conversationId, { ...event, user });
       return;
+    }
     case 'ConversationAddedEvent':
     case 'ConversationUpdatedEvent': {
       if (!event.conversation) return;
@@ -53,12 +55,12 @@ export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, e
   }
 }
 
-async function applyReceipt(account: Account, event: LiveEvent): Promise<void> {
-  const mark = watermarkOf(event as unknown as Parameters<typeof watermarkOf>[0]);
-  const members = account.receipts.get(event.conversationId) ?? [];
+async function applyReceipt(account: Account, conversationId: string, receipt: ApiReceipt): Promise<void> {
+  const mark = watermarkOf(receipt);
+  const members = account.receipts.get(conversationId) ?? [];
   const next = members.some((w) => w.userId === mark.userId)
     ? members.map((w) => (w.userId === mark.userId ? mark : w))
     : [...members, mark];
-  await account.putUsers([event.user]);
-  await account.putReceipts(event.conversationId, next);
+  await account.putUsers([receipt.user]);
+  await account.putReceipts(conversationId, next);
 }

@@ -1,6 +1,6 @@
 import { type DBSchema, deleteDB, type IDBPDatabase, openDB } from 'idb';
 import type { User } from '../app/model.js';
-import type { FirstPaint } from './first-paint.js';
+import type { PreviewRecord } from '../launch/preview-record.js';
 import type { ConversationRecord, FailedWrite, HeldSegment, OutboxEntry, ReceiptsRecord, StoredSession } from './records.js';
 
 /** Keys of the account's key-value store. */
@@ -14,8 +14,11 @@ export type MetaValues = {
   signInExpiresAt: number;
   /** markRead calls not yet sent: conversation id -> API message id. */
   pendingReads: Record<string, string>;
-  /** What the screens showed last, for the next launch's first paint (see first-paint.ts). */
-  firstPaint: FirstPaint;
+  /**
+   * What the screens showed last, for the next launch's preview (see launch/preview-record.ts).
+   * The key predates the name "preview" and stays: devices hold records under it.
+   */
+  firstPaint: PreviewRecord;
 };
 
 interface AccountSchema extends DBSchema {

@@ -1,5 +1,7 @@
 import {
   canAddVersion,
+  ErrorCode,
+  encodeGlobalId,
   type HybridClock,
   isReactionEmoji,
   limits,
@@ -8,14 +10,15 @@ import {
   messageTextProblem,
   nextVersionAt,
   normalizeMessageText,
+  parseGlobalId,
   readMessage,
   segmentOf,
 } from '@mailboat/schema';
+import { v7 as uuidv7 } from 'uuid';
 import { ClientError } from '../app/model.js';
 import type { Account } from './account.js';
 import { localOrigin } from './origins.js';
 import type { HeldDoc } from './segment-store.js';
-import { toDocId, toMessageId, uuidv7 } from './uuid.js';
 import { applyOp, type WriteOp } from './write-ops.js';
 
 /**
@@ -39,11 +42,12 @@ export class LocalWriter {
     const body = validText(text);
     this.account.messages(conversationId); // lets the clock observe what the device holds
     const createdAt = this.clock.next();
-    const messageId = uuidv7(this.now());
+    const messageId = uuidv7({ msecs: this.now() });
     const op: WriteOp = { kind: 'send', conversationId, messageId, author: this.account.viewerId, text: body, createdAt };
-    if (replyTo) op.replyTo = toDocId(replyTo);
+    // A replyTo that is not a Message ID is written as given: the server refuses the write.
+    if (replyTo) op.replyTo = parseGlobalId(replyTo)?.id ?? replyTo;
     this.apply(op, segmentOf(createdAt));
-    return toMessageId(messageId);
+    return encodeGlobalId('Message', messageId);
   }
 
   /** Edits to the same text change nothing; a message keeps at most limits.messageVersions.max versions. */
@@ -53,7 +57,7 @@ export class LocalWriter {
     if (body === message.text) return;
     if (!canAddVersion(message.versions)) {
       throw new ClientError(
-        'BAD_USER_INPUT',
+        ErrorCode.BAD_USER_INPUT,
         `A message keeps at most ${limits.messageVersions.max} versions: this one cannot be edited again`,
       );
     }
@@ -66,7 +70,7 @@ export class LocalWriter {
   }
 
   react(messageId: string, emoji: string | null): void {
-    if (emoji !== null && !isReactionEmoji(emoji)) throw new ClientError('BAD_USER_INPUT', 'A reaction is exactly one emoji');
+    if (emoji !== null && !isReactionEmoji(emoji)) throw new ClientError(ErrorCode.BAD_USER_INPUT, 'A reaction is exactly one emoji');
     const { held, id } = this.find(messageId);
     const op: WriteOp = { kind: 'react', conversationId: held.conversationId, messageId: id, userId: this.account.viewerId, emoji };
     this.apply(op, held.segment);
@@ -78,11 +82,12 @@ export class LocalWriter {
    * apply (its message is gone, or was deleted meanwhile: delete wins) is dropped.
    */
   retry(messageId: string): void {
-    const failed = this.account.outbox.failed().filter((f) => f.op.messageId === toDocId(messageId));
+    const id = parseGlobalId(messageId)?.id;
+    const failed = this.account.outbox.failed().filter((f) => f.op.messageId === id);
     const send = failed.find((f) => f.op.kind === 'send');
     if (send && send.op.kind === 'send') {
       this.account.outbox.forget(failed.map((f) => f.seq));
-      this.send(send.op.conversationId, send.op.text, send.op.replyTo && toMessageId(send.op.replyTo));
+      this.send(send.op.conversationId, send.op.text, send.op.replyTo && encodeGlobalId('Message', send.op.replyTo));
       return;
     }
     this.account.outbox.forget(failed.map((f) => f.seq));
@@ -120,11 +125,12 @@ export class LocalWriter {
   private editOp(held: HeldDoc, id: string, text: string): WriteOp {
     const now = this.now();
     const at = nextVersionAt(held.doc, id, now);
-    return { kind: 'edit', conversationId: held.conversationId, messageId: id, text, versionId: uuidv7(now), at };
+    return { kind: 'edit', conversationId: held.conversationId, messageId: id, text, versionId: uuidv7({ msecs: now }), at };
   }
 
   dismiss(messageId: string): void {
-    const failed = this.account.outbox.failed().filter((f) => f.op.messageId === toDocId(messageId));
+    const id = parseGlobalId(messageId)?.id;
+    const failed = this.account.outbox.failed().filter((f) => f.op.messageId === id);
     this.account.outbox.forget(failed.map((f) => f.seq));
     this.account.changed();
   }
@@ -132,7 +138,7 @@ export class LocalWriter {
   private apply(op: WriteOp, segment: number): void {
     const held = this.account.hold(op.conversationId, segment);
     const origin = localOrigin(op);
-    if (!applyOp(held.doc, op, origin)) throw new ClientError('NOT_FOUND', 'That message is not on this device');
+    if (!applyOp(held.doc, op, origin)) throw new ClientError(ErrorCode.NOT_FOUND, 'That message is not on this device');
     if (origin.update) this.account.outbox.add({ conversationId: op.conversationId, segment, update: origin.update, op });
     this.account.changed(op.conversationId);
     this.afterWrite();
@@ -143,18 +149,18 @@ export class LocalWriter {
   }
 
   private find(messageId: string): { held: HeldDoc; id: string } {
-    const id = toDocId(messageId);
-    const held = this.locate(id);
-    if (!held) throw new ClientError('NOT_FOUND', 'That message is not on this device');
+    const id = parseGlobalId(messageId)?.id;
+    const held = id === undefined ? undefined : this.locate(id);
+    if (!id || !held) throw new ClientError(ErrorCode.NOT_FOUND, 'That message is not on this device');
     return { held, id };
   }
 
   private ownMessage(messageId: string): { held: HeldDoc; id: string; message: Message } {
     const found = this.find(messageId);
     const message = readMessage(messagesOf(found.held.doc).get(found.id));
-    if (!message || message.id !== found.id) throw new ClientError('NOT_FOUND', 'That message is not on this device');
-    if (message.author !== this.account.viewerId) throw new ClientError('FORBIDDEN', 'Only its author can change a message');
-    if (message.deleted) throw new ClientError('BAD_USER_INPUT', 'That message was deleted');
+    if (!message || message.id !== found.id) throw new ClientError(ErrorCode.NOT_FOUND, 'That message is not on this device');
+    if (message.author !== this.account.viewerId) throw new ClientError(ErrorCode.FORBIDDEN, 'Only its author can change a message');
+    if (message.deleted) throw new ClientError(ErrorCode.BAD_USER_INPUT, 'That message was deleted');
     return { ...found, message };
   }
 }
@@ -163,6 +169,6 @@ export class LocalWriter {
 function validText(text: string): string {
   const body = typeof text === 'string' ? normalizeMessageText(text) : '';
   const problem = messageTextProblem(body);
-  if (problem) throw new ClientError('BAD_USER_INPUT', problem.charAt(0).toUpperCase() + problem.slice(1));
+  if (problem) throw new ClientError(ErrorCode.BAD_USER_INPUT, problem.charAt(0).toUpperCase() + problem.slice(1));
   return body;
 }

@@ -1,3 +1,4 @@
+import type { ResultOf } from 'gql.tada';
 import type { Device, Member, MemberRole, PairingCode, User } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
@@ -17,17 +18,17 @@ export class OnlineOps {
   ) {}
 
   async findUser(handle: string): Promise<User | null> {
-    const data = await this.api.run<{ userByHandle: User | null }>(Q.USER_BY_HANDLE, { handle });
+    const data = await this.api.query(Q.USER_BY_HANDLE, { handle });
     return data.userByHandle;
   }
 
   async openDirect(userId: string): Promise<string> {
-    const data = await this.api.run<{ openDirectConversation: ConversationNode }>(Q.OPEN_DIRECT, { u: userId });
+    const data = await this.api.mutation(Q.OPEN_DIRECT, { u: userId });
     return this.absorb(data.openDirectConversation);
   }
 
   async createGroup(title: string, memberIds: string[]): Promise<string> {
-    const data = await this.api.run<{ createGroupConversation: ConversationNode }>(Q.CREATE_GROUP, { input: { title, memberIds } });
+    const data = await this.api.mutation(Q.CREATE_GROUP, { input: { title, memberIds } });
     return this.absorb(data.createGroupConversation);
   }
 
@@ -35,15 +36,7 @@ export class OnlineOps {
     const out: Member[] = [];
     let after: string | null = null;
     for (;;) {
-      type Data = {
-        conversation: {
-          members: {
-            edges: { role: MemberRole; joinedAt: string; node: User }[];
-            pageInfo: { hasNextPage: boolean; endCursor: string | null };
-          };
-        } | null;
-      };
-      const data: Data = await this.api.run<Data>(Q.MEMBERS, { id: conversationId, after });
+      const data: ResultOf<typeof Q.MEMBERS> = await this.api.query(Q.MEMBERS, { id: conversationId, after });
       if (!data.conversation) return out;
       const { edges, pageInfo } = data.conversation.members;
       out.push(...edges.map((e) => ({ user: e.node, role: e.role, joinedAt: Date.parse(e.joinedAt) })));
@@ -55,38 +48,34 @@ export class OnlineOps {
   }
 
   async addMembers(conversationId: string, userIds: string[]): Promise<void> {
-    const data = await this.api.run<{ addConversationMembers: ConversationNode }>(Q.ADD_MEMBERS, { c: conversationId, u: userIds });
+    const data = await this.api.mutation(Q.ADD_MEMBERS, { c: conversationId, u: userIds });
     await absorbConversation(this.account(), data.addConversationMembers);
   }
 
   async removeMember(conversationId: string, userId: string): Promise<void> {
-    const data = await this.api.run<{ removeConversationMember: ConversationNode }>(Q.REMOVE_MEMBER, { c: conversationId, u: userId });
+    const data = await this.api.mutation(Q.REMOVE_MEMBER, { c: conversationId, u: userId });
     await absorbConversation(this.account(), data.removeConversationMember);
   }
 
   async setRole(conversationId: string, userId: string, role: MemberRole): Promise<void> {
-    const data = await this.api.run<{ setConversationMemberRole: ConversationNode }>(Q.SET_ROLE, { c: conversationId, u: userId, r: role });
+    const data = await this.api.mutation(Q.SET_ROLE, { c: conversationId, u: userId, r: role });
     await absorbConversation(this.account(), data.setConversationMemberRole);
   }
 
   async rename(conversationId: string, title: string): Promise<void> {
-    const data = await this.api.run<{ renameConversation: ConversationNode }>(Q.RENAME, { c: conversationId, t: title });
+    const data = await this.api.mutation(Q.RENAME, { c: conversationId, t: title });
     await absorbConversation(this.account(), data.renameConversation);
   }
 
   async leave(conversationId: string): Promise<void> {
-    await this.api.run(Q.LEAVE, { c: conversationId });
+    await this.api.mutation(Q.LEAVE, { c: conversationId });
     await this.account().dropConversation(conversationId);
   }
 
   async devices(): Promise<Device[]> {
-    type Node = Omit<Device, 'createdAt' | 'lastSeenAt' | 'lastSyncAt'> & {
-      createdAt: string;
-      lastSeenAt: string;
-      lastSyncAt: string | null;
-    };
-    const data = await this.api.run<{ viewer: { devices: { edges: { node: Node }[] } } }>(Q.DEVICES);
-    return data.viewer.devices.edges.map(({ node }) => ({
+    const { viewer } = await this.api.query(Q.DEVICES);
+    if (!viewer) throw new Error('Mailboat named no viewer for a signed-in request');
+    return viewer.devices.edges.map(({ node }) => ({
       ...node,
       createdAt: Date.parse(node.createdAt),
       lastSeenAt: Date.parse(node.lastSeenAt),
@@ -95,16 +84,16 @@ export class OnlineOps {
   }
 
   async revokeDevice(deviceId: string): Promise<void> {
-    await this.api.run(Q.REVOKE_DEVICE, { id: deviceId });
+    await this.api.mutation(Q.REVOKE_DEVICE, { id: deviceId });
   }
 
   async createPairingCode(): Promise<PairingCode> {
-    const data = await this.api.run<{ createPairingCode: { code: string; expiresAt: string } }>(Q.CREATE_PAIRING_CODE);
+    const data = await this.api.mutation(Q.CREATE_PAIRING_CODE);
     return { code: data.createPairingCode.code, expiresAt: Date.parse(data.createPairingCode.expiresAt) };
   }
 
   async updateProfile(displayName: string): Promise<User> {
-    const data = await this.api.run<{ updateProfile: User }>(Q.UPDATE_PROFILE, { n: displayName });
+    const data = await this.api.mutation(Q.UPDATE_PROFILE, { n: displayName });
     await this.account().putUsers([data.updateProfile]);
     return data.updateProfile;
   }

@@ -1,11 +1,10 @@
-import type { Message } from '@mailboat/schema';
+import { ErrorCode, encodeGlobalId, type Message, parseGlobalId } from '@mailboat/schema';
 import { ClientError } from '../app/model.js';
 import type { Account } from './account.js';
 import type { SyncContext } from './context.js';
 import { MARK_DELIVERED, MARK_READ } from './operations.js';
 import type { Position, Watermark } from './records.js';
 import { comparePositions, laterOf } from './ticks.js';
-import { toDocId, toMessageId } from './uuid.js';
 
 const positionOf = (m: Pick<Message, 'createdAt' | 'id'>): Position => ({ at: m.createdAt, id: m.id });
 
@@ -56,9 +55,9 @@ export async function markDelivered(ctx: SyncContext, conversationId: string): P
   const own = ownWatermark(ctx.account, conversationId);
   if (comparePositions(laterOf(own.delivered, own.read), positionOf(newest)) >= 0) return;
   try {
-    await ctx.api.run(MARK_DELIVERED, { c: conversationId, m: toMessageId(newest.id) });
+    await ctx.api.mutation(MARK_DELIVERED, { c: conversationId, m: encodeGlobalId('Message', newest.id) });
   } catch (e) {
-    if (e instanceof ClientError && e.code === 'NOT_FOUND') return;
+    if (e instanceof ClientError && e.code === ErrorCode.NOT_FOUND) return;
     throw e;
   }
   await advanceOwn(ctx.account, conversationId, positionOf(newest), false);
@@ -70,7 +69,7 @@ export async function queueRead(account: Account, conversationId: string): Promi
   if (!newest) return false;
   const read = account.readPosition(conversationId);
   if (comparePositions(read, positionOf(newest)) >= 0) return false;
-  await account.setPendingReads({ ...account.pendingReads, [conversationId]: toMessageId(newest.id) });
+  await account.setPendingReads({ ...account.pendingReads, [conversationId]: encodeGlobalId('Message', newest.id) });
   return true;
 }
 
@@ -78,11 +77,12 @@ export async function queueRead(account: Account, conversationId: string): Promi
 export async function flushReads(ctx: SyncContext): Promise<void> {
   for (const [conversationId, messageId] of Object.entries(ctx.account.pendingReads)) {
     try {
-      await ctx.api.run(MARK_READ, { c: conversationId, m: messageId });
-      const m = ctx.account.messages(conversationId).find((x) => x.id === toDocId(messageId));
+      await ctx.api.mutation(MARK_READ, { c: conversationId, m: messageId });
+      const id = parseGlobalId(messageId)?.id;
+      const m = ctx.account.messages(conversationId).find((x) => x.id === id);
       if (m) await advanceOwn(ctx.account, conversationId, positionOf(m), true);
     } catch (e) {
-      if (!(e instanceof ClientError) || e.code !== 'NOT_FOUND') throw e;
+      if (!(e instanceof ClientError) || e.code !== ErrorCode.NOT_FOUND) throw e;
     }
     const rest = { ...ctx.account.pendingReads };
     if (rest[conversationId] === messageId) delete rest[conversationId];

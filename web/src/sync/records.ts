@@ -1,4 +1,4 @@
-import type { MemberRole, Session, User } from '../app/model.js';
+import type { ClientErrorCode, MemberRole, Session, User } from '../app/model.js';
 import type { WriteOp } from './write-ops.js';
 
 /** The plain records the device keeps in its per-account IndexedDB database (local-db.ts). */
@@ -39,7 +39,10 @@ export type OutboxEntry = { seq: number; conversationId: string; segment: number
  * `awaitingRollback`: the service worker moved it aside, with no document at hand; the app
  * still has to roll the segment back (rebuild it without the write) when it next runs.
  */
-export type FailedWrite = OutboxEntry & { failure: { code: string; message: string; retryable: boolean }; awaitingRollback?: true };
+export type FailedWrite = OutboxEntry & {
+  failure: { code: ClientErrorCode; message: string; retryable: boolean };
+  awaitingRollback?: true;
+};
 
 export type HeldSegment = { conversationId: string; segment: number };
 

@@ -1,14 +1,11 @@
-import { limits } from '@mailboat/schema';
 import { Api } from './api.js';
 import { TokenKeeper } from './auth.js';
-import { encodeBytes } from './bytes.js';
 import { isSignedOutError } from './errors.js';
 import { type AccountDb, getMeta, openAccountDb, readCurrentAccount, setMeta } from './local-db.js';
-import { PUSH_UPDATES } from './operations.js';
 import { Outbox } from './outbox.js';
 import { withOutboxLock } from './outbox-lock.js';
-import type { OutboxEntry } from './records.js';
-import { type PushError, refusalFailure } from './refusal.js';
+import { pushOutbox } from './push-outbox.js';
+import { refusalFailure } from './refusal.js';
 
 export type ReplayOptions = {
   /** The API's origin ('' or the worker's own origin in the service worker). */
@@ -32,14 +29,13 @@ export type ReplayReport = {
   skipped?: 'SIGNED_OUT' | 'NO_COOKIE';
 };
 
-type PushResult = { status: 'ACCEPTED' | 'DUPLICATE' | 'REFUSED'; error: PushError | null };
-
 const NOTHING: ReplayReport = { delivered: 0, refused: 0, left: 0 };
 
 /**
  * The service worker's flush: pushes the signed-in account's outbox from IndexedDB, with no
- * tab open. It holds the outbox lock the app holds while it flushes, so a write is pushed
- * by one of them, once; the app takes in the result when it next runs (replayed.ts).
+ * tab open, by the push loop the app uses too (push-outbox.ts). It holds the outbox lock the
+ * app holds while it flushes, so a write is pushed by one of them, once; the app takes in
+ * the result when it next runs (replayed.ts).
  *
  * The access token is always a fresh one, refreshed with the HttpOnly cookie first (under
  * the app's refresh lock). ACCEPTED and DUPLICATE remove a write; a permanent refusal moves
@@ -89,34 +85,22 @@ function apiFor(options: ReplayOptions, db: AccountDb, userId: string): Api {
   return new Api({ baseUrl: options.baseUrl, fetch: options.fetch, tokens, onReachable: () => {}, onSignedOut: () => {} });
 }
 
-/** Pushes every write in order, each as its own item, until none is left that the worker can send. */
+/**
+ * Pushes every write in write order, each as its own item. The worker holds no documents:
+ * a write refused for good is moved aside as failed, awaiting the app's rollback, and the
+ * writes behind it still go; a segment missing dependencies is left to the app.
+ */
 async function pushAll(api: Api, outbox: Outbox): Promise<ReplayReport> {
-  const report = { ...NOTHING };
-  const leftToApp = new Set<string>();
-  const segmentOf = (e: OutboxEntry) => `${e.conversationId}#${e.segment}`;
-  for (;;) {
-    const batch = outbox
-      .list()
-      .filter((e) => !leftToApp.has(segmentOf(e)))
-      .slice(0, limits.pushUpdates.max);
-    if (batch.length === 0) break;
-    const data = await api.run<{ pushUpdates: { results: PushResult[] } }>(PUSH_UPDATES, {
-      updates: batch.map((e) => ({ conversationId: e.conversationId, segment: e.segment, update: encodeBytes(e.update) })),
-    });
-    batch.forEach((entry, i) => {
-      const result = data.pushUpdates.results[i];
-      if (!result) throw new Error('Mailboat answered fewer push results than updates');
-      if (result.status !== 'REFUSED') {
-        outbox.remove([entry.seq]);
-        report.delivered++;
-      } else if (result.error?.code === 'MISSING_DEPENDENCIES') {
-        leftToApp.add(segmentOf(entry));
-      } else {
-        outbox.fail(entry, refusalFailure(result.error), true);
-        report.refused++;
+  let refused = 0;
+  const delivered = await pushOutbox(api, outbox, {
+    coalesce: false,
+    answer: async (refusals) => {
+      for (const { item, error } of refusals.refused) {
+        for (const entry of item.entries) outbox.fail(entry, refusalFailure(error), true);
+        refused += item.entries.length;
       }
-    });
-  }
-  report.left = outbox.size;
-  return report;
+      return refusals.missing ? 'leave' : 'retry';
+    },
+  });
+  return { delivered, refused, left: outbox.size };
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@mailboat/schema';
 import * as Y from 'yjs';
 import { ClientError } from '../app/model.js';
 import { decodeBytes } from './bytes.js';
@@ -26,10 +27,10 @@ export async function rollBack(ctx: SyncContext, refused: OutboxEntry[], failure
   const account = ctx.account;
   let server: Uint8Array;
   try {
-    const data = await ctx.api.run<{ segmentDiffs: { update: string }[] }>(SEGMENT_DIFFS, { segments: [{ conversationId, segment }] });
+    const data = await ctx.api.query(SEGMENT_DIFFS, { segments: [{ conversationId, segment }] });
     server = decodeBytes(data.segmentDiffs[0]?.update ?? '');
   } catch (e) {
-    if (!(e instanceof ClientError) || e.code !== 'NOT_FOUND') throw e;
+    if (!(e instanceof ClientError) || e.code !== ErrorCode.NOT_FOUND) throw e;
     ctx.refused?.();
     for (const entry of refused) if (account.outbox.has(entry.seq)) account.outbox.fail(entry, failure);
     await account.dropConversation(conversationId);

@@ -1,5 +1,7 @@
 import type { HybridClock } from '@mailboat/schema';
-import type { Session } from '../app/model.js';
+import type { ResultOf } from 'gql.tada';
+import type { ClientErrorCode, Session } from '../app/model.js';
+import type { ScreenSnapshots } from '../launch/screen-snapshot.js';
 import { Account } from './account.js';
 import type { Api } from './api.js';
 import type { TokenKeeper } from './auth.js';
@@ -15,18 +17,10 @@ import {
 } from './local-db.js';
 import { LocalWriter } from './local-writes.js';
 import * as Q from './operations.js';
-import type { ScreenSnapshots } from './screen-snapshot.js';
 import type { SyncStateBox } from './sync-state.js';
 
 /** A sign-in answer (signUp, signIn, redeemPairingCode). */
-export type AuthPayload = {
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string | null;
-  refreshTokenExpiresAt: string;
-  user: Session['user'];
-  device: { id: string };
-};
+export type AuthPayload = ResultOf<typeof Q.SESSION>;
 
 export type SessionLifecycleOptions = {
   factory: IDBFactory;
@@ -48,7 +42,7 @@ export type SessionLifecycleOptions = {
 };
 
 /** Why the device was signed out, by the API's error code (see SIGNED_OUT_CODES). */
-const REASONS: Record<string, string> = {
+const REASONS: Partial<Record<ClientErrorCode, string>> = {
   DEVICE_REVOKED: 'it was revoked or signed out on another device',
   REFRESH_TOKEN_REUSED: 'its session was ended for safety',
   REFRESH_TOKEN_INVALID: 'its session ended (it expired, or was revoked on another device)',
@@ -112,7 +106,7 @@ export class SessionLifecycle {
     try {
       await flush().catch(() => undefined);
       try {
-        await this.options.api.run(Q.SIGN_OUT);
+        await this.options.api.mutation(Q.SIGN_OUT);
       } catch (e) {
         if (this.options.delivery === 'COOKIE' && !isSignedOutError(e)) await writeSignOutPending(this.options.factory, true);
       }
@@ -123,7 +117,7 @@ export class SessionLifecycle {
   }
 
   /** The server signed this device out for good (`code`: revoked, refresh refused): say so, then wipe. */
-  async signedOut(code: string): Promise<void> {
+  async signedOut(code: ClientErrorCode): Promise<void> {
     const account = this.account;
     if (!account || this.ending) return;
     this.ending = true;
@@ -192,12 +186,13 @@ export class SessionLifecycle {
     try {
       await tokens.refresh();
       if (pendingSignOut) {
-        await api.run(Q.SIGN_OUT);
+        await api.mutation(Q.SIGN_OUT);
         await writeSignOutPending(factory, false);
         tokens.clear();
         return;
       }
-      const { viewer } = await api.run<{ viewer: { user: Session['user']; device: { id: string } } }>(Q.VIEWER);
+      const { viewer } = await api.query(Q.VIEWER);
+      if (!viewer) throw new Error('Mailboat named no viewer for a refreshed access token');
       if (this.account) return; // signed in meanwhile (the launch stopped waiting for this check)
       await this.open({ user: viewer.user, deviceId: viewer.device.id }, null);
     } catch (e) {

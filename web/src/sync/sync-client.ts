@@ -1,7 +1,7 @@
-import { HybridClock } from '@mailboat/schema';
-import type { ClientOptions } from '../app/client.js';
+import { ErrorCode } from '@mailboat/schema';
 import {
   ClientError,
+  ClientOnlyErrorCode,
   type ConversationSummary,
   type ConversationView,
   type MailboatClient,
@@ -9,23 +9,21 @@ import {
   type Session,
   type SyncState,
 } from '../app/model.js';
+import { type Preview, readPreview } from '../launch/preview.js';
 import type { Account } from './account.js';
-import { Api } from './api.js';
-import { TokenKeeper } from './auth.js';
-import { BackgroundSync } from './background-sync.js';
+import type { Api } from './api.js';
+import type { BackgroundSync } from './background-sync.js';
 import { loadOlder } from './catch-up.js';
+import type { ClientOptions } from './client-options.js';
+import { buildClientParts } from './client-parts.js';
 import { networkError } from './errors.js';
-import { getMeta, readClockOffset, setMeta, writeClockOffset } from './local-db.js';
 import type { LocalWriter } from './local-writes.js';
 import { OnlineOps } from './online-ops.js';
 import * as Q from './operations.js';
-import { type Preview, readPreview } from './preview.js';
 import { queueRead } from './receipts.js';
-import { onReplayed, requestBackgroundReplay } from './replay-request.js';
-import { pageLocalStorage, ScreenSnapshots } from './screen-snapshot.js';
-import { fetchObservingClock, ServerClock } from './server-clock.js';
-import { type AuthPayload, SessionLifecycle } from './session-lifecycle.js';
-import { SyncStateBox } from './sync-state.js';
+import { onReplayed } from './replay-request.js';
+import type { AuthPayload, SessionLifecycle } from './session-lifecycle.js';
+import type { SyncStateBox } from './sync-state.js';
 
 const EMPTY_VIEW: ConversationView = Object.freeze({ messages: [], hasOlder: false, loadingOlder: false }) as ConversationView;
 const NO_CONVERSATIONS: ConversationSummary[] = Object.freeze([]) as unknown as ConversationSummary[];
@@ -48,87 +46,30 @@ export class SyncClient implements MailboatClient {
   /** What the screens show until the stored session is open, or null. */
   private preview: Preview | null = null;
   private readonly state: SyncStateBox;
-  private readonly tokens: TokenKeeper;
   private readonly api: Api;
-  private readonly ops: OnlineOps;
   private readonly sessions: SessionLifecycle;
   private readonly background: BackgroundSync;
   private readonly delivery: 'COOKIE' | 'BODY';
+  private readonly ops: OnlineOps;
   private closed = false;
   private readonly unlisten: () => void;
 
+  /** Builds the parts (client-parts.ts), then starts them: restores the stored session, shows its preview meanwhile, and listens to the browser. */
   constructor(private readonly options: ClientOptions = {}) {
-    const baseUrl = options.baseUrl ?? '';
-    const factory = options.indexedDB ?? globalThis.indexedDB;
-    if (!factory) throw new Error('Mailboat needs IndexedDB');
-    this.delivery = options.refreshTokenDelivery ?? 'COOKIE';
-    const now = options.now ?? Date.now;
-    // What the device writes is dated by the server's clock (createdAt, editedAt, message ids),
-    // learned from every answer's Date header; token lifetimes stay on the device's own clock.
-    const serverClock = new ServerClock(now);
-    const serverNow = () => serverClock.now();
-    const fetchFn = fetchObservingClock(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), serverClock, now, () => {
-      void writeClockOffset(factory, serverClock.offset).catch(() => undefined);
-    });
-    void readClockOffset(factory).then(
-      (offset) => serverClock.start(offset),
-      () => undefined,
-    );
-    const online = (globalThis.navigator as Navigator | undefined)?.onLine ?? true;
-    this.state = new SyncStateBox(online ? 'online' : 'offline');
-    const clock = new HybridClock(serverNow);
-    this.tokens = new TokenKeeper({
-      baseUrl,
-      fetch: fetchFn,
-      delivery: this.delivery,
-      now,
-      renewed: (expiresAt) => void this.sessions.account?.setSignInExpiry(expiresAt),
-      expectedUserId: () => this.sessions.account?.viewerId,
-      refreshTokens: () => {
-        const account = this.sessions.account;
-        if (!account) return null;
-        return { get: () => getMeta(account.db, 'refreshToken'), set: (t) => setMeta(account.db, 'refreshToken', t) };
-      },
-    });
-    this.api = new Api({
-      baseUrl,
-      fetch: fetchFn,
-      tokens: this.tokens,
-      onReachable: (reachable) => this.background.reachable(reachable),
-      onSignedOut: (e) => void this.sessions.signedOut(e.code),
-    });
-    this.background = new BackgroundSync({
-      api: this.api,
-      tokens: this.tokens,
-      baseUrl,
-      fetch: fetchFn,
-      state: this.state,
-      account: () => this.sessions.account,
-      signedOut: (code) => void this.sessions.signedOut(code),
-      requestReplay: () => void requestBackgroundReplay(),
-      refused: () => clock.rewind(),
-    });
-    this.sessions = new SessionLifecycle({
-      factory,
-      snapshots: new ScreenSnapshots(options.localStorage === undefined ? pageLocalStorage() : options.localStorage),
-      api: this.api,
-      tokens: this.tokens,
-      delivery: this.delivery,
-      clock,
-      now: serverNow,
-      state: this.state,
-      opened: () => void this.background.sync(),
-      ending: () => this.background.stop(),
-      wrote: () => this.background.scheduleFlush(),
-    });
+    const parts = buildClientParts(options);
+    this.state = parts.state;
+    this.api = parts.api;
+    this.sessions = parts.sessions;
+    this.background = parts.background;
+    this.delivery = parts.delivery;
     this.ops = new OnlineOps(
       this.api,
       () => this.requireAccount(),
       (id) => this.background.startLoading(id),
     );
-    this.unlisten = this.listenToBrowser();
     this.restored = this.sessions.restore();
-    this.ready = Promise.race([this.restored, this.showPreview(factory)]);
+    this.ready = Promise.race([this.restored, this.showPreview(parts.factory)]);
+    this.unlisten = this.listenToBrowser();
   }
 
   // Snapshots.
@@ -156,7 +97,7 @@ export class SyncClient implements MailboatClient {
     const account = this.sessions.account;
     if (!account) return this.preview?.view(conversationId) ?? EMPTY_VIEW;
     if (account.conversations.get(conversationId)?.loaded === false) this.background.startLoading(conversationId);
-    account.firstPaint?.read(conversationId);
+    account.preview?.read(conversationId);
     return account.view(conversationId);
   }
 
@@ -166,19 +107,19 @@ export class SyncClient implements MailboatClient {
 
   async signUp(input: { handle: string; displayName: string; password: string }): Promise<void> {
     await this.restored;
-    const data = await this.api.run<{ signUp: AuthPayload }>(Q.SIGN_UP, { input: { ...input, ...this.deviceInput() } }, true);
+    const data = await this.api.mutation(Q.SIGN_UP, { input: { ...input, ...this.deviceInput() } }, { anonymous: true });
     await this.begin(data.signUp);
   }
 
   async signIn(input: { handle: string; password: string }): Promise<void> {
     await this.restored;
-    const data = await this.api.run<{ signIn: AuthPayload }>(Q.SIGN_IN, { input: { ...input, ...this.deviceInput() } }, true);
+    const data = await this.api.mutation(Q.SIGN_IN, { input: { ...input, ...this.deviceInput() } }, { anonymous: true });
     await this.begin(data.signIn);
   }
 
   async redeemPairingCode(code: string): Promise<void> {
     await this.restored;
-    const data = await this.api.run<{ redeemPairingCode: AuthPayload }>(Q.REDEEM, { input: { code, ...this.deviceInput() } }, true);
+    const data = await this.api.mutation(Q.REDEEM, { input: { code, ...this.deviceInput() } }, { anonymous: true });
     await this.begin(data.redeemPairingCode);
   }
 
@@ -294,8 +235,9 @@ export class SyncClient implements MailboatClient {
   }
 
   private notOpen(): ClientError {
-    if (this.preview) return new ClientError('UNAVAILABLE', 'Mailboat is still opening your messages; try again in a moment');
-    return new ClientError('UNAUTHENTICATED', 'Sign in first');
+    if (this.preview)
+      return new ClientError(ClientOnlyErrorCode.UNAVAILABLE, 'Mailboat is still opening your messages; try again in a moment');
+    return new ClientError(ErrorCode.UNAUTHENTICATED, 'Sign in first');
   }
 
   /**

@@ -1,6 +1,5 @@
-import { compareMessages } from '@mailboat/schema';
+import { compareMessages, parseGlobalId } from '@mailboat/schema';
 import type { Position, Watermark } from './records.js';
-import { toDocId } from './uuid.js';
 
 /** Display-order comparison of positions; null is before every message. */
 export function comparePositions(a: Position | null, b: Position | null): number {
@@ -11,10 +10,11 @@ export function comparePositions(a: Position | null, b: Position | null): number
 /** The later of two positions. */
 export const laterOf = (a: Position | null, b: Position | null): Position | null => (comparePositions(a, b) >= 0 ? a : b);
 
-/** A watermark from the API's (upTo message ID, its createdAt as DateTime); null when unset. */
+/** A watermark from the API's (upTo message ID, its createdAt as DateTime); null when unset (or not a global ID). */
 export function positionFromApi(upTo: string | null | undefined, at: string | null | undefined): Position | null {
-  if (!upTo || !at) return null;
-  return { at: Date.parse(at), id: toDocId(upTo) };
+  const id = upTo ? parseGlobalId(upTo)?.id : undefined;
+  if (!id || !at) return null;
+  return { at: Date.parse(at), id };
 }
 
 /**

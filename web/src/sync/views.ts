@@ -1,25 +1,18 @@
 import { compareMessages, type Message, segmentStart } from '@mailboat/schema';
-import type { ChatMessage, ConversationSummary, TextVersion, User } from '../app/model.js';
-import type { ConversationRecord, FailedWrite, OutboxEntry, Position, Watermark } from './records.js';
-import { tickFromReceipts } from './ticks.js';
-import { toMessageId } from './uuid.js';
+import type { ChatMessage, ConversationSummary, User } from '../app/model.js';
+import type { MessageRows, RowInputs } from './message-rows.js';
+import type { ConversationRecord, FailedWrite, OutboxEntry, Position } from './records.js';
 
-/** Pure builders of the snapshots the screens read (see model.ts). */
+/** Builders of the snapshots the screens read (see model.ts). */
 
-export type MessageInputs = {
-  conversationId: string;
-  viewerId: string;
+export type MessageInputs = RowInputs & {
   /** Every complete message of the held segments, in display order. */
   messages: Message[];
   outbox: OutboxEntry[];
   failed: FailedWrite[];
-  receipts: Watermark[];
-  user: (id: string) => User;
+  /** The conversation's rows, kept from its previous build: a row keeps its identity while unchanged. */
+  rows: MessageRows;
 };
-
-const NO_VERSIONS: TextVersion[] = Object.freeze([]) as unknown as TextVersion[];
-
-const position = (m: Pick<Message, 'createdAt' | 'id'>): Position => ({ at: m.createdAt, id: m.id });
 
 /**
  * The conversation's messages, oldest first: those in the held documents plus refused new
@@ -33,9 +26,10 @@ export function buildMessages(input: MessageInputs): ChatMessage[] {
   const out: Row[] = [];
   const refusedSends = input.failed.some((f) => f.op.kind === 'send');
   const present = new Set<string>();
+  input.rows.start();
   for (const m of input.messages) {
     if (refusedSends) present.add(m.id);
-    out.push({ sortKey: m, chat: chatMessage(input, m, pending.has(m.id), failedBy.get(m.id)) });
+    out.push({ sortKey: m, chat: input.rows.row(input, m, pending.has(m.id), failedBy.get(m.id)) });
   }
   let extra = false;
   for (const f of input.failed) {
@@ -52,9 +46,10 @@ export function buildMessages(input: MessageInputs): ChatMessage[] {
       versions: [{ id: f.op.messageId, text: f.op.text, at: f.op.createdAt, client: 0 }],
     };
     present.add(m.id);
-    out.push({ sortKey: m, chat: chatMessage(input, m, false, f) });
+    out.push({ sortKey: m, chat: input.rows.row(input, m, false, f) });
     extra = true;
   }
+  input.rows.end(out.length);
   if (extra || !inOrder(out)) out.sort((a, b) => compareMessages(a.sortKey, b.sortKey));
   return out.map((r) => r.chat);
 }
@@ -64,77 +59,6 @@ type Row = { sortKey: Message; chat: ChatMessage };
 function inOrder(rows: Row[]): boolean {
   for (let i = 1; i < rows.length; i++) if (compareMessages((rows[i - 1] as Row).sortKey, (rows[i] as Row).sortKey) > 0) return false;
   return true;
-}
-
-/** The ChatMessage last built for a Message object, with what it was built from. */
-type Built = {
-  chat: ChatMessage;
-  conversationId: string;
-  viewerId: string;
-  author: User;
-  failure: FailedWrite['failure'] | null;
-  receipts: Watermark[];
-};
-const built = new WeakMap<Message, Built>();
-
-const sameUser = (a: User, b: User) => a === b || (a.id === b.id && a.handle === b.handle && a.displayName === b.displayName);
-
-/**
- * The row for one message. A Message object never changes, so the ChatMessage built for it
- * before is reused (the same object, for memoized rows) while its tick, failure and author
- * are unchanged.
- */
-function chatMessage(input: MessageInputs, m: Message, pending: boolean, failed: FailedWrite | undefined): ChatMessage {
-  const prev = built.get(m);
-  const mine = m.author === input.viewerId;
-  // The same receipts give the same tick, unless the row was pending or failed.
-  const tickHolds =
-    prev !== undefined &&
-    prev.receipts === input.receipts &&
-    prev.viewerId === input.viewerId &&
-    prev.failure === null &&
-    prev.chat.tick !== 'pending';
-  const tick = !mine
-    ? null
-    : failed
-      ? 'failed'
-      : pending
-        ? 'pending'
-        : tickHolds
-          ? (prev?.chat.tick ?? null)
-          : tickFromReceipts(position(m), m.author, input.receipts);
-  const failure = failed ? failed.failure : null;
-  const author = input.user(m.author);
-  if (
-    prev &&
-    prev.chat.tick === tick &&
-    prev.failure === failure &&
-    prev.conversationId === input.conversationId &&
-    prev.viewerId === input.viewerId &&
-    sameUser(prev.author, author)
-  ) {
-    prev.receipts = input.receipts; // the tick holds for these receipts too: the next build need not work it out again
-    return prev.chat;
-  }
-  const chat: ChatMessage = {
-    id: toMessageId(m.id),
-    conversationId: input.conversationId,
-    author,
-    mine,
-    text: m.text,
-    createdAt: m.createdAt,
-    editedAt: m.editedAt,
-    versions: m.versions.length === 0 ? NO_VERSIONS : m.versions.map((v) => ({ id: v.id, text: v.text, at: v.at })),
-    deleted: m.deleted,
-    replyTo: m.replyTo === null ? null : toMessageId(m.replyTo),
-    reactions: Object.entries(m.reactions)
-      .map(([userId, emoji]) => ({ userId, emoji }))
-      .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)),
-    tick,
-    failure,
-  };
-  built.set(m, { chat, conversationId: input.conversationId, viewerId: input.viewerId, author, failure, receipts: input.receipts });
-  return chat;
 }
 
 export type SummaryInputs = {

@@ -9,8 +9,8 @@ import {
   setReaction,
   versionKey,
 } from '@mailboat/schema';
+import { v7 as uuidv7 } from 'uuid';
 import type * as Y from 'yjs';
-import { uuidv7 } from './uuid.js';
 
 /**
  * A local write as intent. The outbox keeps it next to the Yjs update it produced, so a
@@ -43,7 +43,7 @@ export function withVersion(doc: Y.Doc, op: EditOp | LegacyEditOp): EditOp {
   if ('versionId' in op && typeof op.versionId === 'string' && Number.isSafeInteger(op.at)) return op;
   const { kind, conversationId, messageId, text } = op;
   const editedAt = 'editedAt' in op && Number.isSafeInteger(op.editedAt) ? op.editedAt : 0;
-  return { kind, conversationId, messageId, text, versionId: uuidv7(editedAt), at: nextVersionAt(doc, messageId, editedAt) };
+  return { kind, conversationId, messageId, text, versionId: uuidv7({ msecs: editedAt }), at: nextVersionAt(doc, messageId, editedAt) };
 }
 
 /**

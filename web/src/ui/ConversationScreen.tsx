@@ -10,7 +10,7 @@ import { SendWhenOpen } from './SendWhenOpen.js';
 
 /**
  * One conversation: its title, the message log, and the composer. Right after a launch it
- * may show the cached rows of the last run (view.cached); a send is then held until the
+ * may show the preview, the rows of the last run (view.preview); a send is then held until the
  * real view is there.
  */
 export function ConversationScreen({ conversationId }: { conversationId: string }) {
@@ -67,7 +67,7 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
         pickingId={pickingId}
         actions={actions}
       />
-      <SendWhenOpen opening={view.cached === true}>
+      <SendWhenOpen opening={view.preview === true}>
         <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyId(null)} inputRef={composerInput} />
       </SendWhenOpen>
     </section>

@@ -28,13 +28,13 @@ type MessageLogProps = {
  * newest message and follows new ones while the reader is at the bottom; shows earlier ones at
  * the top (or with the button) and keeps what the reader sees in place when they arrive; marks
  * the conversation read while the newest message is on screen and the page is visible.
- * While the view is `cached` (the app is still opening its data) the rows are read-only and
+ * While the view is the `preview` (the app is still opening its data) the rows are read-only and
  * nothing is fetched or marked read; the real rows then take their place, keeping the scroll.
  */
 export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCount, editingId, pickingId, actions }: MessageLogProps) {
   const client = useClient();
   const { messages: held, hasOlder, loadingOlder } = view;
-  const cached = view.cached === true;
+  const preview = view.preview === true;
   const [shown, setShown] = useState(WINDOW);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new conversation starts with a fresh window
   useEffect(() => setShown(WINDOW), [conversationId]);
@@ -49,11 +49,11 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
 
   const lastId = messages.at(-1)?.id;
   const markReadIfSeen = useCallback(() => {
-    if (cached || !lastId || document.visibilityState !== 'visible' || !atBottom.current) return;
+    if (preview || !lastId || document.visibilityState !== 'visible' || !atBottom.current) return;
     if (markedUpTo.current === lastId && unreadCount === 0) return;
     markedUpTo.current = lastId;
     client.markRead(conversationId);
-  }, [client, conversationId, lastId, unreadCount, cached]);
+  }, [client, conversationId, lastId, unreadCount, preview]);
 
   const inFlight = useRef(false);
   const loadOlder = useCallback(() => {
@@ -69,10 +69,10 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
   }, [client, conversationId]);
   /** Shows more of what the device holds, or fetches older history once all of it is shown. */
   const showEarlier = useCallback(() => {
-    if (cached) return;
+    if (preview) return;
     if (hiddenAbove > 0) setShown((n) => n + WINDOW);
     else loadOlder();
-  }, [cached, hiddenAbove, loadOlder]);
+  }, [preview, hiddenAbove, loadOlder]);
   const autoLoadedAbove = useRef<string | undefined>(undefined);
 
   const remember = () => {
@@ -99,7 +99,7 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < EDGE;
     remember();
     // Too little history to scroll: fetch more, once per oldest message, so the reader can scroll at all.
-    if (!cached && hasEarlier && !loadingOlder && first && autoLoadedAbove.current !== first && el.scrollHeight <= el.clientHeight) {
+    if (!preview && hasEarlier && !loadingOlder && first && autoLoadedAbove.current !== first && el.scrollHeight <= el.clientHeight) {
       autoLoadedAbove.current = first;
       showEarlier();
     }
@@ -127,7 +127,7 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     <div ref={logRef} className="log" role="log" aria-label="Messages" onScroll={onScroll}>
       <div className="log-start">
         {hasEarlier ? (
-          <button type="button" className="button small" onClick={showEarlier} disabled={loadingOlder || cached}>
+          <button type="button" className="button small" onClick={showEarlier} disabled={loadingOlder || preview}>
             {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
           </button>
         ) : (
@@ -135,8 +135,8 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
         )}
         {olderError && <p className="form-error">{olderError}</p>}
       </div>
-      {messages.length === 0 && !hasEarlier && !cached && <p className="log-note">No messages yet. Say hello!</p>}
-      <ol className="messages" inert={cached}>
+      {messages.length === 0 && !hasEarlier && !preview && <p className="log-note">No messages yet. Say hello!</p>}
+      <ol className="messages" inert={preview}>
         {messages.map((m, i) => {
           const prev: ChatMessage | undefined = messages[i - 1];
           const newDay = !prev || !sameDay(prev.createdAt, m.createdAt);

@@ -8,7 +8,6 @@ import { formatFull, formatTime } from './format.js';
 import { ReactionPicker } from './ReactionPicker.js';
 import { Reactions } from './Reactions.js';
 import { ReplyQuote } from './ReplyQuote.js';
-import { sameMessage } from './sameMessage.js';
 import { Tick } from './Tick.js';
 
 /** What a row asks of the conversation screen; one stable object, so rows stay memoized. */
@@ -31,7 +30,11 @@ type MessageRowProps = {
   actions: RowActions;
 };
 
-/** One message: author, text, time, reactions, reply quote, tick, and its actions. */
+/**
+ * One message: author, text, time, reactions, reply quote, tick, and its actions. Re-renders
+ * only when a prop is a new object or value: a message's row object is new exactly when
+ * something in it changed (the rule of sync/views.ts).
+ */
 export const MessageRow = memo(function MessageRow({
   message: m,
   replyTarget,
@@ -146,17 +149,4 @@ export const MessageRow = memo(function MessageRow({
       {failed && <FailureNotice message={m} />}
     </li>
   );
-}, sameRowProps);
-
-function sameRowProps(a: MessageRowProps, b: MessageRowProps): boolean {
-  return (
-    a.viewerId === b.viewerId &&
-    a.showAuthor === b.showAuthor &&
-    a.dayLabel === b.dayLabel &&
-    a.editing === b.editing &&
-    a.picking === b.picking &&
-    a.actions === b.actions &&
-    sameMessage(a.message, b.message) &&
-    (a.replyTarget === b.replyTarget || (!!a.replyTarget && !!b.replyTarget && sameMessage(a.replyTarget, b.replyTarget)))
-  );
-}
+});

@@ -1,4 +1,4 @@
-import { limits } from '@mailboat/schema';
+import { ErrorCode, limits } from '@mailboat/schema';
 import { type FormEvent, useState } from 'react';
 import { ClientError } from '../app/model.js';
 import { useClient } from './client-context.js';
@@ -18,7 +18,7 @@ export function NewConversationScreen() {
 
   const direct = useAction(async () => {
     const [user] = await findUsers(client, parseHandles(handle).slice(0, 1));
-    if (!user) throw new ClientError('BAD_INPUT', 'Enter a handle.');
+    if (!user) throw new ClientError(ErrorCode.BAD_USER_INPUT, 'Enter a handle.');
     const id = await client.openDirect(user.id);
     navigate(paths.conversation(id), { replace: true });
   });

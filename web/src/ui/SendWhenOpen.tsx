@@ -1,7 +1,7 @@
 import { type KeyboardEvent, type ReactNode, type SyntheticEvent, useEffect, useRef, useState } from 'react';
 
 /**
- * Wraps the composer while the conversation still shows its first-paint cache (`opening`:
+ * Wraps the composer while the conversation still shows its preview (`opening`:
  * writes are not possible yet). Typing works; a send asked for meanwhile (Enter, or the
  * Send button) is held, its text left in the box, and submitted as soon as the real view
  * is there, so it is neither lost nor written to a document still loading.

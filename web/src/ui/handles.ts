@@ -1,3 +1,4 @@
+import { ErrorCode } from '@mailboat/schema';
 import type { MailboatClient, User } from '../app/model.js';
 import { ClientError } from '../app/model.js';
 
@@ -15,7 +16,7 @@ export async function findUsers(client: MailboatClient, handles: string[]): Prom
   const found = await Promise.all(handles.map((h) => client.findUser(h)));
   const missing = handles.filter((_, i) => !found[i]);
   if (missing.length > 0) {
-    throw new ClientError('NOT_FOUND', `No one has the handle ${missing.map((h) => `@${h}`).join(', ')}.`);
+    throw new ClientError(ErrorCode.NOT_FOUND, `No one has the handle ${missing.map((h) => `@${h}`).join(', ')}.`);
   }
   return found.filter((u): u is User => u !== null);
 }

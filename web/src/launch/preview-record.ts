@@ -1,17 +1,17 @@
 import type { ChatMessage, ConversationSummary, ConversationView } from '../app/model.js';
 
 /** Rows kept per conversation: the newest ones, enough to fill a tall screen. */
-export const FIRST_PAINT_ROWS = 60;
+export const PREVIEW_ROWS = 60;
 /** Conversations whose rows are kept: the ones the screens read most recently. */
-export const FIRST_PAINT_CONVERSATIONS = 5;
+export const PREVIEW_CONVERSATIONS = 5;
 
 /**
- * What the screens showed last, as plain data, so that the next launch can show it before
- * the segment documents have loaded (see preview.ts). Never the source of truth: it may be a
- * little behind what the documents hold, and the real snapshots replace it as soon as the
- * account is open. Kept in the account's own database, so sign-out wipes it.
+ * What the screens showed last, as plain data, so that the next launch can show it (the
+ * preview, see preview.ts) before the segment documents have loaded. Never the source of
+ * truth: it may be a little behind what the documents hold, and the real snapshots replace it
+ * as soon as the account is open. Kept in the account's own database, so sign-out wipes it.
  */
-export type FirstPaint = {
+export type PreviewRecord = {
   /** How many messages the held documents had when this was written (how long they take to load). */
   heldMessages: number;
   summaries: ConversationSummary[];
@@ -19,19 +19,19 @@ export type FirstPaint = {
   views: { conversationId: string; messages: ChatMessage[]; hasOlder: boolean }[];
 };
 
-/** The FirstPaint of the given snapshots. */
-export function buildFirstPaint(
+/** The PreviewRecord of the given snapshots. */
+export function buildPreviewRecord(
   heldMessages: number,
   summaries: ConversationSummary[],
   views: { conversationId: string; view: ConversationView }[],
-): FirstPaint {
+): PreviewRecord {
   return {
     heldMessages,
     summaries,
     views: views.map(({ conversationId, view }) => ({
       conversationId,
-      messages: view.messages.slice(-FIRST_PAINT_ROWS),
-      hasOlder: view.hasOlder || view.messages.length > FIRST_PAINT_ROWS,
+      messages: view.messages.slice(-PREVIEW_ROWS),
+      hasOlder: view.hasOlder || view.messages.length > PREVIEW_ROWS,
     })),
   };
 }

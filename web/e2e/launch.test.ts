@@ -1,14 +1,16 @@
 import { createMessage, deleteMessage, editMessage, segmentOf, segmentStart } from '@mailboat/schema';
 import type { Page } from 'playwright-core';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as Y from 'yjs';
-import { uuidv7 } from '../src/sync/uuid.js';
+import { SCREEN_SNAPSHOT_KEYS } from '../src/launch/screen-snapshot-format.js';
+import { SCREEN_SNAPSHOT_SCRIPT } from '../src/launch/screen-snapshot-painter-plugin.js';
 import { App, PASSWORD } from './app.js';
 import { Profile } from './browser.js';
 import { backdateConversation, gql } from './seed.js';
 
 const unique = () => Math.random().toString(36).slice(2, 8);
-/** Above the history size from which a launch shows the first-paint cache (sync/preview.ts). */
+/** Above the history size from which a launch shows the preview (launch/preview.ts). */
 const MESSAGES = 1100;
 
 type Bo = { token: string; userId: string };
@@ -46,7 +48,7 @@ class BoDevice {
       await this.write((doc) => {
         texts.slice(start, start + 250).forEach((text, j) => {
           const createdAt = at(start + j);
-          const id = uuidv7(createdAt);
+          const id = uuidv7({ msecs: createdAt });
           this.ids.push(id);
           createMessage(doc, { id, author: this.bo.userId, createdAt, text });
         });
@@ -58,29 +60,29 @@ class BoDevice {
 /**
  * Runs in the page from its first script: when the app's first message rows appear (past the
  * screen snapshot painted before the app's code runs), notes whether they were the read-only
- * cached ones and what they said, tags their elements (to tell later whether the real view
- * kept them), and at once types `text` in the composer and presses Enter.
+ * preview and what they said, tags their elements (to tell later whether the real view kept
+ * them), and at once types `text` in the composer and presses Enter.
  */
-function sendOnFirstPaint(text: string) {
-  const w = window as unknown as { __firstPaint?: { cached: boolean; texts: string[]; sentWhileCached: boolean } };
+function sendOnPreview(text: string) {
+  const w = window as unknown as { __preview?: { preview: boolean; texts: string[]; sentWhilePreview: boolean } };
   new MutationObserver((_, observer) => {
     if (document.querySelector('[data-screen-snapshot]')) return;
     const list = document.querySelector('[role=log] ol.messages');
     const box = document.getElementById('composer-input') as HTMLTextAreaElement | null;
     if (!list?.querySelector('[data-message-id]') || !box) return;
     observer.disconnect();
-    const cached = list.hasAttribute('inert');
-    for (const row of list.querySelectorAll('[data-message-id]')) (row as unknown as { __firstPaint: boolean }).__firstPaint = true;
+    const preview = list.hasAttribute('inert');
+    for (const row of list.querySelectorAll('[data-message-id]')) (row as unknown as { __preview: boolean }).__preview = true;
     const texts = [...list.querySelectorAll('.message-text')].map((e) => (e.textContent ?? '').trim());
     Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set?.call(box, text);
     box.dispatchEvent(new Event('input', { bubbles: true }));
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
-    w.__firstPaint = { cached, texts, sentWhileCached: list.hasAttribute('inert') };
+    w.__preview = { preview, texts, sentWhilePreview: list.hasAttribute('inert') };
   }).observe(document, { subtree: true, childList: true });
 }
 
-/** Runs in the page: whether the account's stored first-paint cache shows a message with this text. */
-async function firstPaintHolds(newest: string): Promise<boolean> {
+/** Runs in the page: whether the account's stored PreviewRecord (meta key 'firstPaint') shows a message with this text. */
+async function previewHolds(newest: string): Promise<boolean> {
   const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => /^mailboat:[^:]+$/.test(n));
   for (const name of names) {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -90,12 +92,12 @@ async function firstPaintHolds(newest: string): Promise<boolean> {
     });
     try {
       if (!db.objectStoreNames.contains('meta')) continue;
-      const paint = await new Promise<any>((resolve, reject) => {
+      const record = await new Promise<any>((resolve, reject) => {
         const get = db.transaction('meta').objectStore('meta').get('firstPaint');
         get.onsuccess = () => resolve(get.result);
         get.onerror = () => reject(get.error);
       });
-      if (paint?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
+      if (record?.views?.some((v: any) => v.messages.some((m: any) => m.text === newest))) return true;
     } finally {
       db.close();
     }
@@ -121,13 +123,13 @@ function watchSnapshot() {
   }).observe(document, { subtree: true, childList: true });
 }
 
-/** Runs in the page: the stored screen snapshot (localStorage), or null. */
-function storedSnapshot(): { userId: string; route: string; html: string } | null {
-  const json = localStorage.getItem('mailboat:first-paint-html');
+/** Runs in the page: the stored screen snapshot of the last screen (localStorage, under `key`), or null. */
+function storedSnapshot(key: string): { userId: string; route: string; html: string } | null {
+  const json = localStorage.getItem(key);
   return json ? JSON.parse(json) : null;
 }
 
-describe('the first paint of a long conversation after a cold start', () => {
+describe('the launch of a long conversation after a cold start', () => {
   const appUrl = inject('appUrl');
   let ana: App;
   let boDevice: BoDevice;
@@ -136,7 +138,7 @@ describe('the first paint of a long conversation after a cold start', () => {
   const boHandle = `bo_${unique()}`;
 
   beforeAll(async () => {
-    ana = new App(await Profile.open('ana-first-paint', appUrl));
+    ana = new App(await Profile.open('ana-launch', appUrl));
     await ana.profile.goto();
     await ana.signUp(anaHandle, 'Ana Paint');
     const data = await gql(appUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }', {
@@ -167,9 +169,9 @@ describe('the first paint of a long conversation after a cold start', () => {
         timeout: 60_000,
       },
     );
-    // The first-paint cache is written shortly after a change: wait until it holds the newest message.
-    for (let waited = 0; !(await ana.page.evaluate(firstPaintHolds, `message ${MESSAGES}`)); waited += 200) {
-      if (waited > 30_000) throw new Error('The first-paint cache never held the newest message');
+    // The PreviewRecord is written shortly after a change: wait until it holds the newest message.
+    for (let waited = 0; !(await ana.page.evaluate(previewHolds, `message ${MESSAGES}`)); waited += 200) {
+      if (waited > 30_000) throw new Error('The PreviewRecord never held the newest message');
       await new Promise((r) => setTimeout(r, 200));
     }
   });
@@ -178,23 +180,23 @@ describe('the first paint of a long conversation after a cold start', () => {
     await ana?.profile.close();
   });
 
-  it('shows the cached rows at once, then the real view in place (changes made meanwhile win), and sends what was sent meanwhile', async () => {
+  it('shows the preview at once, then the real view in place (changes made meanwhile win), and sends what was sent meanwhile', async () => {
     const newest = boDevice.ids.at(-1) as string;
     const edited = boDevice.ids.at(-2) as string;
     await ana.profile.restart(path, async (page) => {
       // While Ana's browser is closed, Bo deletes his newest message and edits the one before.
       await boDevice.write((doc) => deleteMessage(doc, newest));
       await boDevice.write((doc) => editMessage(doc, edited, `message ${MESSAGES - 1}, edited`, Date.now(), uuidv7()));
-      await page.addInitScript(sendOnFirstPaint, 'sent while opening');
+      await page.addInitScript(sendOnPreview, 'sent while opening');
     });
 
     await ana.message('sent while opening').waitFor({ timeout: 60_000 });
     const first = await ana.page.evaluate(
-      () => (window as unknown as { __firstPaint: { cached: boolean; texts: string[]; sentWhileCached: boolean } }).__firstPaint,
+      () => (window as unknown as { __preview: { preview: boolean; texts: string[]; sentWhilePreview: boolean } }).__preview,
     );
-    expect(first.cached).toBe(true);
-    expect(first.sentWhileCached).toBe(true);
-    // The cache showed the last run's rows, stale as they were...
+    expect(first.preview).toBe(true);
+    expect(first.sentWhilePreview).toBe(true);
+    // The preview showed the last run's rows, stale as they were...
     expect(first.texts.slice(-2)).toEqual([`message ${MESSAGES - 1}`, `message ${MESSAGES}`]);
     // ...and the real view corrects them.
     await ana.message(`message ${MESSAGES - 1}, edited`).waitFor({ timeout: 30_000 });
@@ -204,10 +206,10 @@ describe('the first paint of a long conversation after a cold start', () => {
     expect(texts.filter((t) => t === 'sent while opening')).toHaveLength(1);
     expect(await ana.page.locator('[role=log] ol.messages[inert]').count()).toBe(0);
 
-    // The rows the cache painted were kept (same keys: not rebuilt), and the log is still at the bottom.
+    // The rows the preview painted were kept (same keys: not rebuilt), and the log is still at the bottom.
     const kept = await ana
       .message(`message ${MESSAGES - 2}`)
-      .evaluate((row) => (row as unknown as { __firstPaint?: boolean }).__firstPaint === true);
+      .evaluate((row) => (row as unknown as { __preview?: boolean }).__preview === true);
     expect(kept).toBe(true);
     const fromBottom = await ana.messageLog().evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight);
     expect(fromBottom).toBeLessThan(48);
@@ -223,7 +225,9 @@ describe('the first paint of a long conversation after a cold start', () => {
 
   it('paints the last screen before the app’s code has loaded, read-only, and the app takes its place with no row twice', async () => {
     const newest = 'sent while opening';
-    await expect.poll(() => ana.page.evaluate(storedSnapshot).then((s) => s?.html.includes(newest)), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => ana.page.evaluate(storedSnapshot, SCREEN_SNAPSHOT_KEYS.last).then((s) => s?.html.includes(newest)), { timeout: 30_000 })
+      .toBe(true);
     let release = () => {};
     const released = new Promise<void>((resolve) => {
       release = resolve;
@@ -262,7 +266,7 @@ describe('the first paint of a long conversation after a cold start', () => {
       }),
     ).toBe(true);
     expect(await painted.locator('[data-message-id]').count()).toBeGreaterThan(10);
-    await ana.profile.screenshot('first-paint-snapshot');
+    await ana.profile.screenshot('launch-screen-snapshot');
     // ...read-only: inert, hidden from assistive technology, nothing focusable or clickable.
     expect(await painted.getAttribute('inert')).toBe('');
     expect(await painted.getAttribute('aria-hidden')).toBe('true');
@@ -293,9 +297,11 @@ describe('the first paint of a long conversation after a cold start', () => {
     const ids = await page.locator('[data-message-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-message-id')));
     expect(new Set(ids).size).toBe(ids.length);
     expect(texts.at(-1)).toBe(newest);
-    await ana.profile.screenshot('first-paint-snapshot-replaced');
+    await ana.profile.screenshot('launch-screen-snapshot-replaced');
     // The painter is precached (under its revision), so an offline launch paints too.
-    expect(await page.evaluate(async () => (await caches.match('/screen-snapshot.js', { ignoreSearch: true })) !== undefined)).toBe(true);
+    expect(
+      await page.evaluate(async (url) => (await caches.match(url, { ignoreSearch: true })) !== undefined, SCREEN_SNAPSHOT_SCRIPT),
+    ).toBe(true);
   });
 
   it('shows no snapshot after sign-out, not even at the address it was taken at', async () => {
@@ -303,10 +309,10 @@ describe('the first paint of a long conversation after a cold start', () => {
     await ana.page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await ana.page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(
-      await ana.page.evaluate(() => [
-        localStorage.getItem('mailboat:first-paint-html'),
-        localStorage.getItem('mailboat:first-paint-account'),
-      ]),
+      await ana.page.evaluate(
+        (keys) => keys.map((key) => localStorage.getItem(key)),
+        [SCREEN_SNAPSHOT_KEYS.last, SCREEN_SNAPSHOT_KEYS.account],
+      ),
     ).toEqual([null, null]);
 
     await ana.profile.restart(path, (page) => page.addInitScript(watchSnapshot));

@@ -1,6 +1,6 @@
 import type { ConversationSummary, ConversationView, Session } from '../app/model.js';
-import type { FirstPaint } from './first-paint.js';
-import { getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
+import { getMeta, openAccountDb, readCurrentAccount } from '../sync/local-db.js';
+import type { PreviewRecord } from './preview-record.js';
 
 /**
  * Below this many held messages, the documents load about as fast as a preview would
@@ -9,30 +9,30 @@ import { getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
 export const previewPolicy = { minHeldMessages: 1000 };
 
 /**
- * The read-only snapshots a launch shows from the stored FirstPaint while the account's
- * documents load: the stored session, the conversation list, and the newest rows of the
- * conversations read last (any other conversation is empty). Every view is marked
- * `cached`. Each getter returns the same object every time.
+ * The preview: the read-only snapshots a launch shows from the stored PreviewRecord while the
+ * account's documents load: the stored session, the conversation list, and the newest rows
+ * of the conversations read last (any other conversation is empty). Every view is marked
+ * `preview`. Each getter returns the same object every time.
  */
 export class Preview {
   private readonly views = new Map<string, ConversationView>();
 
   constructor(
     readonly session: Session,
-    private readonly paint: FirstPaint,
+    private readonly record: PreviewRecord,
   ) {}
 
   get summaries(): ConversationSummary[] {
-    return this.paint.summaries;
+    return this.record.summaries;
   }
 
   view(conversationId: string): ConversationView {
     let view = this.views.get(conversationId);
     if (!view) {
-      const stored = this.paint.views.find((v) => v.conversationId === conversationId);
+      const stored = this.record.views.find((v) => v.conversationId === conversationId);
       // Rows stored by an app released before edit histories have no versions: they show none.
       const messages = (stored?.messages ?? []).map((m) => (Array.isArray(m.versions) ? m : { ...m, versions: [] }));
-      view = { messages, hasOlder: stored?.hasOlder ?? false, loadingOlder: false, cached: true };
+      view = { messages, hasOlder: stored?.hasOlder ?? false, loadingOlder: false, preview: true };
       this.views.set(conversationId, view);
     }
     return view;
@@ -46,9 +46,9 @@ export async function readPreview(factory: IDBFactory): Promise<Preview | null> 
   const db = await openAccountDb(factory, userId);
   try {
     const session = await getMeta(db, 'session');
-    const paint = await getMeta(db, 'firstPaint');
-    if (!session || !paint || paint.heldMessages < previewPolicy.minHeldMessages) return null;
-    return new Preview(session, paint);
+    const record = await getMeta(db, 'firstPaint');
+    if (!session || !record || record.heldMessages < previewPolicy.minHeldMessages) return null;
+    return new Preview(session, record);
   } finally {
     db.close();
   }

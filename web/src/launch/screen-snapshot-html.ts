@@ -4,10 +4,10 @@
  * frame (measured in a fresh headless Chromium on the 2-core machine: the first layout of a
  * conversation takes ~20 ms plus ~0.35 ms a row: 28 ms with 30 rows, 42 ms with 60).
  */
-export const ROWS_KEPT = 30;
+export const SCREEN_SNAPSHOT_ROWS = 30;
 
 /**
- * What is shown only for a moment or while someone acts, left out of a snapshot: the update
+ * What is shown only for a moment or while someone acts, left out of a screen snapshot: the update
  * offer (its empty live region stays), dialogs and menus, errors and warnings of the moment,
  * sync progress, and the open picker, delete question, edit form and reply quote.
  */
@@ -26,12 +26,12 @@ const TRANSIENT = [
 ].join(',');
 
 /**
- * The HTML of what `root` shows, for a screen snapshot (sync/screen-snapshot.ts): a copy
- * without transient UI, form values (drafts, anything typed), focus requests or sync state
- * (a snapshot cannot know whether the device is online), with long lists cut to the rows a
+ * The HTML of what `root` shows, for a screen snapshot (screen-snapshot.ts): a copy without
+ * transient UI, form values (drafts, anything typed), focus requests or sync state (a screen
+ * snapshot cannot know whether the device is online), with long lists cut to the rows a
  * screen shows. The page itself is not touched.
  */
-export function captureScreen(root: Element): string {
+export function screenSnapshotHtml(root: Element): string {
   const copy = root.cloneNode(true) as Element;
   for (const el of copy.querySelectorAll(TRANSIENT)) el.remove();
   for (const list of copy.querySelectorAll('ol.messages')) keepRows(list, 'last');
@@ -47,7 +47,7 @@ export function captureScreen(root: Element): string {
 
 function keepRows(list: Element, which: 'first' | 'last'): void {
   const rows = [...list.children];
-  const cut = which === 'last' ? rows.slice(0, -ROWS_KEPT) : rows.slice(ROWS_KEPT);
+  const cut = which === 'last' ? rows.slice(0, -SCREEN_SNAPSHOT_ROWS) : rows.slice(SCREEN_SNAPSHOT_ROWS);
   for (const row of cut) row.remove();
 }
 

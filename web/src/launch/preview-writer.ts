@@ -1,16 +1,16 @@
-import { FIRST_PAINT_CONVERSATIONS, type FirstPaint } from './first-paint.js';
-import { type AccountDb, setMeta } from './local-db.js';
+import { type AccountDb, setMeta } from '../sync/local-db.js';
+import { PREVIEW_CONVERSATIONS, type PreviewRecord } from './preview-record.js';
 
-/** How long after a change the FirstPaint is written (changes meanwhile share the write). */
+/** How long after a change the PreviewRecord is written (changes meanwhile share the write). */
 const WRITE_DELAY_MS = 400;
 
 /**
- * Keeps the account's FirstPaint in IndexedDB up to date, off the hot path: a change only
- * arms a timer, and the snapshot is built and written once it fires. Remembers which
+ * Keeps the account's PreviewRecord in IndexedDB up to date, off the hot path: a change only
+ * arms a timer, and the record is built and written once it fires. Remembers which
  * conversations the screens read, most recent first. Writes never reject (a failed write
  * only makes the next launch show less).
  */
-export class FirstPaintWriter {
+export class PreviewWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -19,8 +19,8 @@ export class FirstPaintWriter {
 
   constructor(
     private readonly db: AccountDb,
-    private readonly build: (recent: string[]) => FirstPaint,
-    stored: FirstPaint | undefined,
+    private readonly build: (recent: string[]) => PreviewRecord,
+    stored: PreviewRecord | undefined,
   ) {
     this.recent = stored?.views.map((v) => v.conversationId) ?? [];
   }
@@ -28,7 +28,7 @@ export class FirstPaintWriter {
   /** The screens read this conversation (cheap when it is already the most recent). */
   read(conversationId: string): void {
     if (this.recent[0] === conversationId) return;
-    this.recent = [conversationId, ...this.recent.filter((id) => id !== conversationId)].slice(0, FIRST_PAINT_CONVERSATIONS);
+    this.recent = [conversationId, ...this.recent.filter((id) => id !== conversationId)].slice(0, PREVIEW_CONVERSATIONS);
     this.changed();
   }
 
@@ -45,7 +45,7 @@ export class FirstPaintWriter {
     this.timer = null;
     this.writing = this.writing
       .then(() => setMeta(this.db, 'firstPaint', this.build(this.recent)))
-      .catch((e: unknown) => console.error('Mailboat: could not keep the first paint', e));
+      .catch((e: unknown) => console.error('Mailboat: could not keep the preview', e));
     return this.writing;
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { previewPolicy } from '../src/sync/preview.js';
+import { previewPolicy } from '../src/launch/preview.js';
 import { type Device, databaseNames, directPair, startApi, until, useDevices } from './harness.js';
 
 const api = startApi();
@@ -8,7 +8,7 @@ const api = startApi();
 const shown = (device: Device, conversationId: string) =>
   device.client.conversation(conversationId).messages.map((m) => (m.deleted ? '(deleted)' : m.text));
 
-describe('the first paint after a launch', () => {
+describe('the preview after a launch', () => {
   const device = useDevices(api);
   afterEach(() => {
     previewPolicy.minHeldMessages = 1000;
@@ -35,15 +35,15 @@ describe('the first paint after a launch', () => {
     await until(() => bo.client.syncState().pending === 0, 'Bo to push');
 
     await ana.restart();
-    const cached = ana.client.conversation(c);
-    expect(cached.cached).toBe(true);
+    const preview = ana.client.conversation(c);
+    expect(preview.preview).toBe(true);
     expect(shown(ana, c)).toEqual(['one', 'two', 'three']); // what the last run showed
-    expect(cached.messages.map((m) => m.id)).toEqual(before);
+    expect(preview.messages.map((m) => m.id)).toEqual(before);
     expect(ana.client.session()?.user.displayName).toBe('Ana');
     expect(ana.client.conversations().map((s) => s.title)).toEqual(['Bo']);
     expect(() => ana.client.send(c, 'too early')).toThrow(/still opening/);
 
-    await until(() => ana.client.conversation(c).cached === undefined, 'the real view');
+    await until(() => ana.client.conversation(c).preview === undefined, 'the real view');
     expect(ana.client.conversation(c).messages.map((m) => m.id)).toEqual(before); // same rows, same keys
     await until(() => shown(ana, c).join() === 'one,two, edited,(deleted)', 'the catch-up to correct the rows');
     await ana.client.syncNow();
@@ -54,15 +54,15 @@ describe('the first paint after a launch', () => {
     previewPolicy.minHeldMessages = 1;
     const { ana, bo, c } = await chat();
     await ana.restart();
-    expect(ana.client.conversation(c).cached).toBe(true);
-    await until(() => ana.client.conversation(c).cached === undefined, 'the real view');
+    expect(ana.client.conversation(c).preview).toBe(true);
+    await until(() => ana.client.conversation(c).preview === undefined, 'the real view');
     const id = ana.client.send(c, 'right after the launch');
     expect(shown(ana, c)).toEqual(['one', 'two', 'three', 'right after the launch']);
     await until(() => ana.client.syncState().pending === 0, 'the push');
     await ana.restart();
-    expect(ana.client.conversation(c).cached).toBe(true);
+    expect(ana.client.conversation(c).preview).toBe(true);
     expect(ana.client.conversation(c).messages.at(-1)).toMatchObject({ id, text: 'right after the launch' });
-    await until(() => ana.client.conversation(c).cached === undefined, 'the real view');
+    await until(() => ana.client.conversation(c).preview === undefined, 'the real view');
     expect(ana.client.conversation(c).messages.at(-1)).toMatchObject({ id, text: 'right after the launch' });
     await until(() => shown(bo, c).includes('right after the launch'), 'Bo to receive it');
   });
@@ -70,7 +70,7 @@ describe('the first paint after a launch', () => {
   it('is not used for small histories: the launch waits for the documents, and writes work at once', async () => {
     const { ana, c } = await chat();
     await ana.restart();
-    expect(ana.client.conversation(c).cached).toBeUndefined();
+    expect(ana.client.conversation(c).preview).toBeUndefined();
     expect(shown(ana, c)).toEqual(['one', 'two', 'three']);
     ana.client.send(c, 'at once');
     expect(ana.client.syncState().pending).toBe(1);

@@ -25,7 +25,7 @@ export async function openDatabase(config: Config): Promise<Db> {
 /**
  * Migrates `db` to the latest schema and assembles the app around it. `close` destroys the db.
  * With DATABASE_URL, the pubsub also reaches every other node on that database (Postgres
- * LISTEN/NOTIFY, see fanout/); with PGlite, it stays in this process.
+ * LISTEN/NOTIFY, see events/fanout/); with PGlite, it stays in this process.
  */
 export async function createApp(config: Config, db?: Db): Promise<App> {
   const database = db ?? (await openDatabase(config));

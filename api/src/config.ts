@@ -36,7 +36,7 @@ export type Config = Readonly<{
   introspection: boolean;
   /** Segment documents kept live in memory. */
   cachedSegments: number;
-  /** The heap those documents may take, estimated (see doc-cache.ts). */
+  /** The heap those documents may take, estimated (see sync/segments/segment-cache.ts). */
   segmentCacheBytes: number;
   /** The built PWA, served on the API's port. */
   webDist: string;

@@ -10,7 +10,7 @@ import type { AccountEvent } from './pubsub.js';
 /** Events a stream may have waiting before it is ended with EVENTS_INTERRUPTED (its client then catches up). */
 export const MAX_QUEUED_EVENTS = 1024;
 
-/** This node may have missed events from other nodes (see fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */
+/** This node may have missed events from other nodes (see events/fanout/): reconnect, then catch up with `segmentDiffs` or `changes`. */
 const eventsInterrupted = () => new AppError(ErrorCode.EVENTS_INTERRUPTED, 'This server may have missed events: reconnect and catch up');
 
 /**

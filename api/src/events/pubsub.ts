@@ -48,7 +48,7 @@ export const createAppPubSub = (): PubSub => createPubSub<Topics>();
 
 /**
  * `local`, except that every `user` and `device` event published through it is also handed to
- * `forward` (see fanout/), which delivers it on the other nodes.
+ * `forward` (see events/fanout/), which delivers it on the other nodes.
  */
 export function fannedOut(local: PubSub, forward: Forward): PubSub {
   return {

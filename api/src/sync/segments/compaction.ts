@@ -13,7 +13,7 @@ import { findSegmentSeqs, loadCompactionInput, replaceSnapshot, type SegmentKey 
  * only if the stored snapshot_seq is still older (a slower second compactor changes nothing),
  * and the updates with seq <= N are deleted. Updates pushed meanwhile get seqs above N and are
  * kept. Loaders read snapshot and later updates in one statement, and a cached document behind
- * the new snapshot_seq reloads from the snapshot (doc-cache.ts), so no reader ever misses an
+ * the new snapshot_seq reloads from the snapshot (segment-cache.ts), so no reader ever misses an
  * update.
  *
  * Where the document comes from:

@@ -32,6 +32,8 @@ export class Account {
   readonly outbox: Outbox;
   /** Conversations being paged back (loadOlder). */
   readonly loadingOlder = new Set<string>();
+  /** User ids already asked for (fetchUnknownAuthors), so one that cannot be found is not asked for again at every sync. */
+  readonly authorsAsked = new Set<string>();
   /** Keeps what the screens show for the next launch's preview (created by load). */
   preview: PreviewWriter | null = null;
   /**

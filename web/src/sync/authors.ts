@@ -1,9 +1,5 @@
-import type { Account } from './account.js';
 import type { SyncContext } from './context.js';
 import { USERS } from './operations.js';
-
-/** Per account: user ids already asked for, so one that cannot be found is not asked for again at every sync. */
-const asked = new WeakMap<Account, Set<string>>();
 
 /**
  * Fetches the users who wrote held messages but are unknown on the device (members who left
@@ -12,8 +8,7 @@ const asked = new WeakMap<Account, Set<string>>();
  */
 export async function fetchUnknownAuthors(ctx: SyncContext): Promise<void> {
   const { account } = ctx;
-  const done = asked.get(account) ?? new Set<string>();
-  asked.set(account, done);
+  const done = account.authorsAsked;
   const unknown = new Set<string>();
   for (const conversationId of account.conversations.keys()) {
     for (const m of account.messages(conversationId)) if (!account.users.has(m.author) && !done.has(m.author)) unknown.add(m.author);

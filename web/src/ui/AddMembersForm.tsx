@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -19,14 +19,10 @@ export function AddMembersForm({ conversationId, onDone }: { conversationId: str
     setHandles('');
     await onDone();
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void add.run();
-  };
   return (
     <section className="card" aria-labelledby="add-heading">
       <h2 id="add-heading">Add people</h2>
-      <form className="inline-form" onSubmit={submit}>
+      <form className="inline-form" onSubmit={add.submit}>
         <Field
           label="Add members (handles, comma separated)"
           autoCapitalize="none"

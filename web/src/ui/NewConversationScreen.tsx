@@ -1,5 +1,5 @@
 import { ErrorCode, limits } from '@mailboat/schema';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { ClientError } from '../app/model.js';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
@@ -31,20 +31,11 @@ export function NewConversationScreen() {
     navigate(paths.conversation(id), { replace: true });
   });
 
-  const submitDirect = (event: FormEvent) => {
-    event.preventDefault();
-    void direct.run();
-  };
-  const submitGroup = (event: FormEvent) => {
-    event.preventDefault();
-    void group.run();
-  };
-
   return (
     <Page title="New conversation">
       <section className="card" aria-labelledby="new-direct">
         <h2 id="new-direct">Direct message</h2>
-        <form className="stack" onSubmit={submitDirect}>
+        <form className="stack" onSubmit={direct.submit}>
           <Field
             label="Handle"
             name="handle"
@@ -63,7 +54,7 @@ export function NewConversationScreen() {
       </section>
       <section className="card" aria-labelledby="new-group">
         <h2 id="new-group">Group</h2>
-        <form className="stack" onSubmit={submitGroup}>
+        <form className="stack" onSubmit={group.submit}>
           <Field
             label="Group title"
             name="title"

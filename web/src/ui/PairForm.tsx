@@ -1,5 +1,5 @@
 import { limits } from '@mailboat/schema';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -10,12 +10,8 @@ export function PairForm({ initialCode }: { initialCode: string | null }) {
   const client = useClient();
   const [code, setCode] = useState(initialCode ?? '');
   const action = useAction(() => client.redeemPairingCode(code.trim()));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void action.run();
-  };
   return (
-    <form className="stack" onSubmit={submit}>
+    <form className="stack" onSubmit={action.submit}>
       <Field
         label="Pairing code"
         name="pairingCode"

@@ -1,5 +1,5 @@
 import { limits } from '@mailboat/schema';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -27,17 +27,13 @@ export function ProfileScreen() {
     await client.signOut();
     navigate(paths.home, { replace: true });
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void save.run();
-  };
 
   return (
     <Page title="Profile">
       <section className="card" aria-labelledby="profile-heading">
         <h2 id="profile-heading">Your profile</h2>
         {session && <p className="muted">Signed in as @{session.user.handle}</p>}
-        <form className="stack" onSubmit={submit}>
+        <form className="stack" onSubmit={save.submit}>
           <Field
             label="Display name"
             name="displayName"

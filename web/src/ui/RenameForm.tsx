@@ -1,5 +1,5 @@
 import { limits } from '@mailboat/schema';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -13,14 +13,10 @@ export function RenameForm({ conversationId, title, onDone }: { conversationId: 
     await client.rename(conversationId, value.trim());
     await onDone();
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void rename.run();
-  };
   return (
     <section className="card" aria-labelledby="rename-heading">
       <h2 id="rename-heading">Group name</h2>
-      <form className="inline-form" onSubmit={submit}>
+      <form className="inline-form" onSubmit={rename.submit}>
         <Field
           label="Group title"
           required

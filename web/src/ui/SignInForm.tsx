@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -10,12 +10,8 @@ export function SignInForm() {
   const [handle, setHandle] = useState('');
   const [password, setPassword] = useState('');
   const action = useAction(() => client.signIn({ handle: handle.trim(), password }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void action.run();
-  };
   return (
-    <form className="stack" onSubmit={submit}>
+    <form className="stack" onSubmit={action.submit}>
       <Field
         label="Handle"
         name="handle"

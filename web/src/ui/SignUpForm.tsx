@@ -1,5 +1,5 @@
 import { limits } from '@mailboat/schema';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
@@ -12,12 +12,8 @@ export function SignUpForm() {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const action = useAction(() => client.signUp({ handle: handle.trim(), displayName: displayName.trim(), password }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void action.run();
-  };
   return (
-    <form className="stack" onSubmit={submit}>
+    <form className="stack" onSubmit={action.submit}>
       <Field
         label="Handle"
         name="handle"

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from './errors.js';
 
 export type Action<A extends unknown[]> = {
@@ -6,11 +6,14 @@ export type Action<A extends unknown[]> = {
   busy: boolean;
   error: string | null;
   clearError: () => void;
+  /** A form's onSubmit: keeps the page where it is and runs the action (with no arguments). */
+  submit: (event: FormEvent) => void;
 };
 
 /**
  * Runs an online-only operation for a form or button: tracks busy, turns a rejection into
  * the error text to show, and ignores results that arrive after the component unmounted.
+ * A form submits it with `onSubmit={action.submit}`.
  */
 export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): Action<A> {
   const [busy, setBusy] = useState(false);
@@ -36,5 +39,12 @@ export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<void>
     }
   }, []);
   const clearError = useCallback(() => setError(null), []);
-  return { run, busy, error, clearError };
+  const submit = useCallback(
+    (event: FormEvent) => {
+      event.preventDefault();
+      void (run as () => Promise<void>)();
+    },
+    [run],
+  );
+  return { run, busy, error, clearError, submit };
 }

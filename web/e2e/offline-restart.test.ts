@@ -17,7 +17,7 @@ describe('the app with no network', () => {
     await ana.send('before the outage');
     await bo.open('Ana Restart');
     // Bo must hold Ana's message before his device goes offline (it arrives live, or not at all).
-    await expect.poll(() => bo.texts()).toEqual(['before the outage']);
+    await bo.message('before the outage').waitFor();
   });
 
   afterAll(async () => {

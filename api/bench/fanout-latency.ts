@@ -1,20 +1,29 @@
 import { performance } from 'node:perf_hooks';
 import { gql, pct, sleep } from './lib.js';
-import { createGroup, PUSH, signUp, subscribe, type User, Writer } from './workload.js';
+import { devicesPerUser, streamSlots } from './stream-slots.js';
+import { createGroup, PUSH, signIn, signUp, subscribe, type User, Writer } from './workload.js';
 
 /** Now, in microseconds of the monotonic clock V8 CPU profiles use (see profile-summary.ts). */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
- * Fan-out: `subscribers` event streams (spread over `users` members of one group, several
- * streams per member, as several devices) while writers push one message per push to the
+ * Fan-out: `subscribers` event streams (spread over at least `users` members of one group,
+ * several streams per member on several devices, within the API's stream caps) while writers push one message per push to the
  * group at `rate` pushes/s for `seconds`. Latency from a push to each arrival, measured two
  * ways around the commit: from sending the push (an upper bound: it includes the push's own
  * authorization and commit) and from its acknowledgement (a lower bound: events are published
  * just before the answer leaves).
  */
 export async function fanout(base: string, o: { subscribers: number; users: number; rate: number; seconds: number }) {
-  const members = await Promise.all(Array.from({ length: o.users }, () => signUp(base, 'f')));
+  const { users, slots } = streamSlots(o.subscribers, o.users);
+  const members = await Promise.all(Array.from({ length: users }, () => signUp(base, 'f')));
+  // Each member's first device is the one it signed up on; the others sign in.
+  const tokens = await Promise.all(
+    devicesPerUser(users, slots).map(async (devices, m) => {
+      const member = members[m] as User;
+      return [member.token, ...(await Promise.all(Array.from({ length: devices - 1 }, () => signIn(base, member))))];
+    }),
+  );
   const author = await signUp(base, 'fw');
   const conversationId = await createGroup(base, author, members);
   const sent = new Map<string, { at: number; answered: number }>();
@@ -22,8 +31,9 @@ export async function fanout(base: string, o: { subscribers: number; users: numb
   const fromAnswer: number[] = [];
   const arrivals: { update: string; at: number }[] = [];
   const streams: AbortController[] = [];
-  for (let i = 0; i < o.subscribers; i++) {
-    streams.push(await subscribe(base, members[i % members.length] as User, (update, at) => arrivals.push({ update, at })));
+  for (const { user, device } of slots) {
+    const holder = { ...(members[user] as User), token: tokens[user]?.[device] as string };
+    streams.push(await subscribe(base, holder, (update, at) => arrivals.push({ update, at })));
   }
   await sleep(500);
   const writers = Array.from({ length: 16 }, () => ({ writer: new Writer(conversationId, author.userId), busy: false }));

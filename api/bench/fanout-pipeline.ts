@@ -6,6 +6,7 @@ import { decodeGlobalId } from '../src/global-ids.js';
 import { startApp } from '../test/environment.js';
 import { TestClient } from '../test/harness.js';
 import { benchEnv, knob } from './lib.js';
+import { devicesPerUser, streamSlots } from './stream-slots.js';
 
 /**
  * The server's own cost of live fan-out, without sockets, Postgres round trips or a load
@@ -13,7 +14,7 @@ import { benchEnv, knob } from './lib.js';
  * `yoga.fetch` (over PGlite), then `EVENTS` segment updates published straight into the
  * pubsub as fast as they go out. Prints deliveries per second of wall time and of this
  * process's CPU time (the figure to compare from one change to the next on a noisy machine).
- * Usage: cd api && npx tsx bench/fanout-pipeline.ts   (STREAMS [1000], USERS [10], EVENTS [200])
+ * Usage: cd api && npx tsx bench/fanout-pipeline.ts   (STREAMS [1000], USERS [10, more when the streams need them], EVENTS [200])
  */
 
 const streams = knob('STREAMS', 1000);
@@ -26,17 +27,22 @@ const post = (body: string, headers: Record<string, string> = {}, signal?: Abort
   app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal });
 
 try {
-  const accounts: { token: string; userId: string }[] = [];
+  // Streams within the API's stream caps: enough users, and a device per few streams of each.
+  const { users: userCount, slots } = streamSlots(streams, users);
+  const accounts: { tokens: string[]; userId: string }[] = [];
   const client = new TestClient(app);
-  for (let i = 0; i < users; i++) {
+  for (const [i, devices] of devicesPerUser(userCount, slots).entries()) {
     const session = await client.signUp('pipe');
-    accounts.push({ token: session.accessToken, userId: decodeGlobalId(session.userId).id });
+    const others = await Promise.all(
+      Array.from({ length: devices - 1 }, (_, d) => client.signIn(session.handle, session.password, `device ${i}.${d + 1}`)),
+    );
+    accounts.push({ tokens: [session.accessToken, ...others.map((o) => o.accessToken)], userId: decodeGlobalId(session.userId).id });
   }
   let delivered = 0;
   const controller = new AbortController();
-  for (let i = 0; i < streams; i++) {
-    const account = accounts[i % users] as { token: string };
-    const res = await post(QUERY, { accept: 'text/event-stream', authorization: `Bearer ${account.token}` }, controller.signal);
+  for (const { user, device } of slots) {
+    const token = accounts[user]?.tokens[device] as string;
+    const res = await post(QUERY, { accept: 'text/event-stream', authorization: `Bearer ${token}` }, controller.signal);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     void (async () => {
       const decoder = new TextDecoder();

@@ -45,6 +45,12 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** The query repeats directives more than allowed. */
   TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  /** The query text is not GraphQL (a syntax error, located in `locations`). */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The query asks for what the schema does not have, or with the wrong arguments or variables (see schema/schema.graphql). */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The request is not a GraphQL request this server takes (no query, a mutation over GET, a batch, bad JSON parameters). */
+  BAD_REQUEST: 'BAD_REQUEST',
   /** A pushed Yjs update breaks the write rules; nothing of it was stored. Roll the change back locally. */
   FORBIDDEN_UPDATE: 'FORBIDDEN_UPDATE',
   /** A pushed update is not a valid Yjs update. */
@@ -60,3 +66,10 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The codes graphql-yoga itself gives requests it cannot run (its own HTTP statuses go with them). */
+export const requestErrorCodes: readonly ErrorCode[] = [
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_REQUEST,
+];

@@ -1,4 +1,4 @@
-import { limits, SEGMENT_MS } from '@mailboat/schema';
+import { limits, SEGMENT_MS, updateRefusalCodes } from '@mailboat/schema';
 import { requireViewer } from '../auth/authenticate.js';
 import { badInput } from '../errors.js';
 import { decodeGlobalId as decode, encodeGlobalId, idOf } from '../global-ids.js';
@@ -29,11 +29,14 @@ const PushStatus = builder.enumType('PushStatus', {
   },
 });
 
+const UpdateRefusalCode = builder.enumType('UpdateRefusalCode', {
+  description: 'Why a pushed update was refused (the same codes as errors: see schema/src/errors.ts). Nothing of it was stored.',
+  values: updateRefusalCodes,
+});
+
 const UpdateError = builder.objectRef<Extract<PushOutcome, { status: 'refused' }>>('UpdateError').implement({
   fields: (t) => ({
-    code: t.exposeString('code', {
-      description: 'FORBIDDEN_UPDATE, MALFORMED_UPDATE, MISSING_DEPENDENCIES, UPDATE_TOO_LARGE or NOT_FOUND.',
-    }),
+    code: t.expose('code', { type: UpdateRefusalCode }),
     message: t.exposeString('message'),
     stateVector: t.field({
       type: 'Bytes',

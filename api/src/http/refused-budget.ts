@@ -1,4 +1,4 @@
-import { ErrorCode } from '@mailboat/schema';
+import { ErrorCode, requestErrorCodes } from '@mailboat/schema';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { AppDeps } from '../context.js';
@@ -11,9 +11,7 @@ import { requestFacts } from './request-facts.js';
  * meet in normal use.
  */
 const REFUSED_CODES = new Set<string>([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
+  ...requestErrorCodes,
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.DEVICE_REVOKED,

@@ -1,8 +1,9 @@
-import { ErrorCode } from '@mailboat/schema';
+import { ErrorCode, requestErrorCodes } from '@mailboat/schema';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
 
-const contractCodes = new Set<unknown>(Object.values(ErrorCode));
+/** Codes Mailboat's own code gives (yoga's request errors keep the statuses yoga gave them). */
+const contractCodes = new Set<unknown>(Object.values(ErrorCode).filter((code) => !requestErrorCodes.includes(code)));
 
 type ErrorExtensions = { http?: { status?: number; headers?: Record<string, string> }; [key: string]: unknown };
 

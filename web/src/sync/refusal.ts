@@ -1,7 +1,6 @@
 import { ErrorCode } from '@mailboat/schema';
 import type { ResultOf } from 'gql.tada';
 import { ClientOnlyErrorCode } from '../app/model.js';
-import { knownErrorCode } from './errors.js';
 import type { PUSH_UPDATES } from './operations.js';
 import type { FailedWrite } from './records.js';
 
@@ -13,6 +12,6 @@ export type PushError = NonNullable<ResultOf<typeof PUSH_UPDATES>['pushUpdates']
  * write) can help, which it cannot when the conversation is gone or the change is too big.
  */
 export function refusalFailure(error: PushError | null): FailedWrite['failure'] {
-  const code = error ? knownErrorCode(error.code) : ClientOnlyErrorCode.REFUSED;
+  const code = error ? error.code : ClientOnlyErrorCode.REFUSED;
   return { code, message: error?.message ?? 'Refused', retryable: code !== ErrorCode.NOT_FOUND && code !== ErrorCode.UPDATE_TOO_LARGE };
 }

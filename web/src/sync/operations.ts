@@ -41,9 +41,6 @@ export const CONVERSATIONS = graphql(
   }`,
   [CONVERSATION],
 );
-export const CONVERSATION_BY_ID = graphql('query Conversation($id: ID!) { conversation(id: $id) { ...ConversationFields } }', [
-  CONVERSATION,
-]);
 
 export const CHANGES_HEAD = graphql('query ChangesHead { changesHead }');
 export const CHANGES = graphql(`query Changes($after: String) {

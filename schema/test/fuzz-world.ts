@@ -38,6 +38,7 @@ export type Command =
   | { t: 'edit'; who: number; pick: number; text: string }
   | { t: 'delete'; who: number; pick: number }
   | { t: 'react'; who: number; pick: number; emoji: number }
+  /** `prefix` (a cut inside a transaction) is a delivery of Mallory's only; an honest device pushes its first transaction whole instead. */
   | { t: 'push'; who: number; how: (typeof DELIVERIES)[number]; pick: number; cut: number }
   | { t: 'sync'; who: number }
   | ({ t: 'hostile' } & Hostile);
@@ -250,6 +251,14 @@ export class FuzzWorld {
         return;
       }
       case 'prefix':
+        // A cut inside a transaction is Mallory's alone: it strands the rest of the transaction
+        // (a creation without its replyTo, say, makes the rest a forbidden change), and one inside
+        // an emoji of a v1 text stores U+FFFD for each half on the server (Yjs writes strings as
+        // UTF-8), while the device keeps the emoji. Devices push whole transactions.
+        if (honest) {
+          if (expectStored(this.push(d, first.update, source), 'first update')) ack(0, 1);
+          return;
+        }
         this.push(d, prefixOf(first.update, d.doc.clientID, cut), `${source} prefix`);
         return;
       case 'tail':

@@ -34,7 +34,51 @@ const summary = (map: Map<string, number>) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
 
+/** Cases the properties below once failed on, replayed on every run (each with what it found). */
+const FOUND: { why: string; commands: Parameters<FuzzWorld['run']>[0] }[] = [
+  {
+    why: 'a prefix cut inside an emoji of a v1 text: Yjs wrote each half as U+FFFD on the server while the device kept the emoji (only Mallory cuts inside a transaction now, and only she parts)',
+    commands: [
+      { t: 'create', who: 1, v1: true, text: 'z', reply: 0 },
+      { t: 'edit', who: 1, pick: 0, text: 'a🙂a🙂az' },
+      { t: 'push', who: 1, how: 'first', pick: 0, cut: 0 },
+      { t: 'delete', who: 0, pick: 0 },
+      { t: 'push', who: 0, how: 'all', pick: 0, cut: 0 },
+      { t: 'push', who: 1, how: 'prefix', pick: 0, cut: 864 },
+      { t: 'edit', who: 0, pick: 0, text: 'z' },
+      { t: 'sync', who: 0 },
+      { t: 'push', who: 0, how: 'all', pick: 0, cut: 0 },
+      { t: 'push', who: 1, how: 'all', pick: 0, cut: 0 },
+      { t: 'create', who: 2, v1: true, text: 'z', reply: 0 },
+      { t: 'edit', who: 2, pick: 1, text: 'a🙂a🙂az' },
+      { t: 'push', who: 2, how: 'first', pick: 0, cut: 0 },
+      { t: 'push', who: 2, how: 'prefix', pick: 0, cut: 864 },
+      { t: 'push', who: 2, how: 'tail', pick: 0, cut: 1 },
+    ],
+  },
+  {
+    why: 'a prefix cut inside a creation: the server took the message without its replyTo, and refused the rest of the transaction as a change of replyTo',
+    commands: [
+      { t: 'create', who: 1, v1: false, text: 'z', reply: 0 },
+      { t: 'push', who: 1, how: 'all', pick: 0, cut: 0 },
+      { t: 'create', who: 1, v1: true, text: 'aaaaaaaz', reply: 0 },
+      { t: 'create', who: 2, v1: true, text: 'aaaaaaaz', reply: 0 },
+      { t: 'delete', who: 0, pick: 0 },
+      { t: 'push', who: 0, how: 'all', pick: 0, cut: 0 },
+      { t: 'push', who: 2, how: 'prefix', pick: 0, cut: 793 },
+      { t: 'sync', who: 0 },
+      { t: 'push', who: 1, how: 'prefix', pick: 0, cut: 793 },
+      { t: 'push', who: 2, how: 'all', pick: 0, cut: 0 },
+    ],
+  },
+];
+
 describe('the push path keeps live, rebuilt and compacted documents identical', () => {
+  it.each(FOUND)('in the cases found before ($why)', ({ commands }) => {
+    const { server, world } = fresh();
+    check(world, server, commands);
+  });
+
   it('under honest deliveries of every kind, interleaved with hostile updates', () => {
     const outcomes = new Map<string, number>();
     fc.assert(

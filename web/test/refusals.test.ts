@@ -1,5 +1,7 @@
-import { segmentOf, segmentStart } from '@mailboat/schema';
+import { messagesOf, parseGlobalId, segmentOf, segmentStart } from '@mailboat/schema';
 import { describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import { localOrigin } from '../src/sync/origins.js';
 import {
   anaAndBo,
   type Device,
@@ -55,6 +57,37 @@ describe('refusals, repairs and replays', () => {
 
     bo.client.dismiss(refused);
     expect(texts(bo, group)).toEqual([]);
+  });
+
+  it('a refusal inside a long merged backlog fails that write alone; the others go through', async () => {
+    const { ana, bo, c } = await anaAndBo(device);
+    ana.offline = true;
+    const sent = Array.from({ length: 30 }, (_, i) => `backlog ${i}`);
+    for (const text of sent.slice(0, 15)) ana.client.send(c, text);
+    // A write the rules refuse, queued like any other: it changes the author of Ana's own message.
+    const account = accountOf(ana);
+    const victim = ana.client.conversation(c).messages[3];
+    const held = account.segments.ofConversation(c).find((h) => messagesOf(h.doc).has(parseGlobalId(victim?.id ?? '')?.id ?? ''));
+    if (!victim || !held) throw new Error('the message to tamper with is not held');
+    const messageId = parseGlobalId(victim.id)?.id as string;
+    const origin = localOrigin({ kind: 'react', conversationId: c, messageId, userId: account.viewerId, emoji: '👍' });
+    held.doc.transact(
+      () => (messagesOf(held.doc).get(messageId) as Y.Map<unknown>).set('author', 'usr_00000000000000000000000000000000'),
+      origin,
+    );
+    account.outbox.add({ conversationId: c, segment: held.segment, update: origin.update as Uint8Array, op: origin.op });
+    for (const text of sent.slice(15)) ana.client.send(c, text);
+    expect(ana.client.syncState().pending).toBe(31); // more than 20 in one segment: pushed as one merged update
+
+    ana.offline = false;
+    await ana.client.syncNow();
+    await until(() => ana.client.syncState().pending === 0, 'Ana to settle the outbox');
+    await bo.client.syncNow();
+    await until(() => texts(bo, c).length === 30, 'every message to reach Bo');
+    expect(texts(bo, c)).toEqual(sent);
+    // Only the tampered write failed (its message shows it); every message was sent.
+    expect(account.outbox.failed().map((f) => [f.op.messageId, f.failure.code])).toEqual([[messageId, 'FORBIDDEN_UPDATE']]);
+    expect(ana.client.conversation(c).messages.map((m) => m.text)).toEqual(sent);
   });
 
   it('answers MISSING_DEPENDENCIES by pushing what the server lacks', async () => {

@@ -24,10 +24,12 @@ export async function flushOutbox(ctx: SyncContext): Promise<void> {
 /**
  * Rolls the segment back for its first refused item: the rebuilt document keeps the writes
  * queued behind it that still apply, and those are pushed in the next round (a later refused
- * one is refused again then). A segment with no refusal is repaired instead.
+ * one is refused again then). A refused merged backlog is first pushed again write by write,
+ * so only the write the server refuses fails. A segment with no refusal is repaired instead.
  */
-async function answerInApp(ctx: SyncContext, { refused, missing }: SegmentRefusals): Promise<'retry' | 'leave'> {
+async function answerInApp(ctx: SyncContext, { refused, missing }: SegmentRefusals): Promise<'retry' | 'unmerge' | 'leave'> {
   const [first] = refused;
+  if (first && first.item.entries.length > 1) return 'unmerge';
   if (first) await rollBack(ctx, first.item.entries, refusalFailure(first.error));
   else if (missing && !(await repair(ctx, missing.item, missing.stateVector))) return 'leave';
   return 'retry';

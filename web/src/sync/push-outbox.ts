@@ -22,13 +22,14 @@ export type Pusher = {
   /** Merge a segment's long backlog into one update (see planPush). */
   coalesce: boolean;
   /**
-   * Answers one segment's refusals of a round. Every item in `refused` must have left the
-   * queue (moved aside as failed) when it resolves. 'retry': push what is still queued for
-   * the segment in the next round (only when the queue changed); 'leave': leave it queued,
-   * unpushed, for the rest of this push. A rejection ends the push, with what was not
-   * acknowledged still queued.
+   * Answers one segment's refusals of a round. 'retry': every item in `refused` has left the
+   * queue (moved aside as failed); push what is still queued for the segment in the next
+   * round (only when the queue changed). 'unmerge': nothing left the queue; the refused item
+   * was a merged backlog, so push the segment's writes one by one from now on, and only the
+   * write the server refuses fails. 'leave': leave the segment queued, unpushed, for the rest
+   * of this push. A rejection ends the push, with what was not acknowledged still queued.
    */
-  answer(refusals: SegmentRefusals): Promise<'retry' | 'leave'>;
+  answer(refusals: SegmentRefusals): Promise<'retry' | 'unmerge' | 'leave'>;
 };
 
 /**
@@ -37,7 +38,8 @@ export type Pusher = {
  * may be pushed now. ACCEPTED and DUPLICATE items leave the queue; the rest of each round is
  * answered by `pusher`, segment by segment (MISSING_DEPENDENCIES without the server's state
  * vector counts as a refusal for good). Every round shrinks the queue or leaves a segment
- * out, so the loop ends. Resolves with how many writes the loop saw acknowledged.
+ * out, or splits a merged backlog (once per segment), so the loop ends. Resolves with how
+ * many writes the loop saw acknowledged.
  *
  * Rejects (ClientError: NETWORK for no answer or a 5xx, UNAUTHENTICATED for a 401 a refresh
  * did not cure, …) with every write not yet acknowledged still queued. The caller holds
@@ -45,14 +47,19 @@ export type Pusher = {
  */
 export async function pushOutbox(api: Api, outbox: Outbox, pusher: Pusher): Promise<number> {
   const leftOut = new Set<string>();
+  const unmerged = new Set<string>();
   let delivered = 0;
   for (;;) {
     const queued = outbox.list().filter((e) => !leftOut.has(segmentKey(e)));
-    const items = planPush(queued, pusher.coalesce).slice(0, limits.pushUpdates.max);
+    const items = planPush(queued, pusher.coalesce, unmerged).slice(0, limits.pushUpdates.max);
     if (items.length === 0) return delivered;
     const round = takeResults(outbox, items, await pushUpdates(api, items));
     delivered += round.delivered;
-    for (const [key, refusals] of round.refusals) if ((await pusher.answer(refusals)) === 'leave') leftOut.add(key);
+    for (const [key, refusals] of round.refusals) {
+      const answer = await pusher.answer(refusals);
+      if (answer === 'leave' || (answer === 'unmerge' && unmerged.has(key))) leftOut.add(key);
+      else if (answer === 'unmerge') unmerged.add(key);
+    }
   }
 }
 

@@ -18,15 +18,17 @@ export const segmentKey = (s: { conversationId: string; segment: number }): stri
  * segment. Without `coalesce` each write is its own item, in write order. With it, items are
  * grouped by segment (segments in the order of their first write), and a segment with a
  * backlog of more than COALESCE_OVER writes is pushed as one merged update when that fits
- * limits.updateBytes; such an item stands or falls as a whole.
+ * limits.updateBytes; such an item stands or falls as a whole. Segments in `apart` (by
+ * segmentKey) are never merged: each of their writes is its own item.
  */
-export function planPush(entries: OutboxEntry[], coalesce: boolean): PushItem[] {
+export function planPush(entries: OutboxEntry[], coalesce: boolean, apart: ReadonlySet<string> = new Set()): PushItem[] {
   if (!coalesce) return entries.map(itemOf);
   const bySegment = new Map<string, OutboxEntry[]>();
   for (const e of entries) bySegment.set(segmentKey(e), [...(bySegment.get(segmentKey(e)) ?? []), e]);
   const items: PushItem[] = [];
   for (const group of bySegment.values()) {
-    const merged = group.length > COALESCE_OVER ? mergeInChunks(group.map((e) => e.update)) : null;
+    const mergeable = group.length > COALESCE_OVER && !apart.has(segmentKey(group[0] as OutboxEntry));
+    const merged = mergeable ? mergeInChunks(group.map((e) => e.update)) : null;
     if (merged && merged.byteLength <= limits.updateBytes.max) {
       const { conversationId, segment } = group[0] as OutboxEntry;
       items.push({ conversationId, segment, update: merged, entries: group });

@@ -3,7 +3,7 @@ import { type AnyVariables, Client, type CombinedError, fetchExchange } from '@u
 import type { TadaDocumentNode } from 'gql.tada';
 import { ClientError, ClientOnlyErrorCode } from '../app/model.js';
 import type { TokenKeeper } from './auth.js';
-import { isNetworkError, isSignedOutError, knownErrorCode, NETWORK, networkError, RETRY_AFTER_REFRESH } from './errors.js';
+import { isNetworkError, isSignedOutError, knownErrorCode, networkError, RETRY_AFTER_REFRESH } from './errors.js';
 
 export type ApiOptions = {
   baseUrl: string;
@@ -107,7 +107,7 @@ function toClientError(error: CombinedError): ClientError {
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)
     return new ClientError(knownErrorCode(code), first?.message ?? code);
   if (error.networkError || (status !== undefined && status >= 500) || code === ErrorCode.INTERNAL_SERVER_ERROR) {
-    return new ClientError(NETWORK, first?.message ?? error.networkError?.message ?? 'No connection to Mailboat');
+    return networkError(first?.message ?? error.networkError?.message ?? 'No connection to Mailboat');
   }
   return new ClientError(ClientOnlyErrorCode.UNKNOWN, first?.message ?? error.message);
 }

@@ -1,9 +1,6 @@
 import { ErrorCode } from '@mailboat/schema';
 import { ClientError, type ClientErrorCode, ClientOnlyErrorCode } from '../app/model.js';
 
-/** The code of a ClientError for a request that never got an answer (offline, DNS, 5xx). */
-export const NETWORK = ClientOnlyErrorCode.NETWORK;
-
 /** Codes after which this device is signed out for good: its local data must be wiped. */
 export const SIGNED_OUT_CODES: ReadonlySet<ClientErrorCode> = new Set([
   ErrorCode.DEVICE_REVOKED,
@@ -21,8 +18,8 @@ const KNOWN_CODES: ReadonlySet<unknown> = new Set<ClientErrorCode>([...Object.va
 export const knownErrorCode = (code: unknown): ClientErrorCode =>
   KNOWN_CODES.has(code) ? (code as ClientErrorCode) : ClientOnlyErrorCode.UNKNOWN;
 
-export const networkError = (why = 'No connection to Mailboat') => new ClientError(NETWORK, why);
+export const networkError = (why = 'No connection to Mailboat') => new ClientError(ClientOnlyErrorCode.NETWORK, why);
 
-export const isNetworkError = (e: unknown): boolean => e instanceof ClientError && e.code === NETWORK;
+export const isNetworkError = (e: unknown): boolean => e instanceof ClientError && e.code === ClientOnlyErrorCode.NETWORK;
 
 export const isSignedOutError = (e: unknown): boolean => e instanceof ClientError && SIGNED_OUT_CODES.has(e.code);

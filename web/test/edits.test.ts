@@ -108,19 +108,24 @@ function updateOf(doc: Y.Doc, change: () => void): Uint8Array {
   return update;
 }
 
+/** Ana on her phone and laptop and Bo, in a direct conversation holding Ana's 'Lunch at noon?' on every device. */
+async function threeDevices(device: (name: string) => Device) {
+  const phone = device('ana-phone');
+  const bo = device('bo');
+  const { c } = await directPair(phone, bo);
+  const anaHandle = phone.client.session()?.user.handle as string;
+  const id = phone.client.send(c, 'Lunch at noon?');
+  const laptop = device('ana-laptop');
+  await anotherDevice(laptop, anaHandle, (d) => texts(d, c).includes('Lunch at noon?'));
+  await until(() => texts(bo, c).includes('Lunch at noon?'), 'Bo to receive it');
+  return { phone, laptop, bo, c, id };
+}
+
 describe('an edit is whole', () => {
   const device = useDevices(api);
 
   it('two devices of one person edit the same message, one offline: every device shows the later edit, and both are in the history', async () => {
-    const phone = device('ana-phone');
-    const bo = device('bo');
-    const { c } = await directPair(phone, bo);
-    const anaHandle = phone.client.session()?.user.handle as string;
-    const id = phone.client.send(c, 'Lunch at noon?');
-    const laptop = device('ana-laptop');
-    await anotherDevice(laptop, anaHandle, (d) => texts(d, c).includes('Lunch at noon?'));
-    await until(() => texts(bo, c).includes('Lunch at noon?'), 'Bo to receive it');
-
+    const { phone, laptop, bo, c, id } = await threeDevices(device);
     phone.offline = true;
     phone.client.edit(id, 'Lunch at 1pm?');
     expect(shown(phone, c, id)).toEqual({ text: 'Lunch at 1pm?', deleted: false, history: ['Lunch at noon?', 'Lunch at 1pm?'] });
@@ -217,20 +222,8 @@ describe('an edit racing a deletion', () => {
     for (const d of devices.slice(0, -1)) expect(d.client.conversation(c).messages.some((m) => m.tick === 'failed')).toBe(false);
   }
 
-  async function threeDevices() {
-    const phone = device('ana-phone');
-    const bo = device('bo');
-    const { c } = await directPair(phone, bo);
-    const anaHandle = phone.client.session()?.user.handle as string;
-    const id = phone.client.send(c, 'Lunch at noon?');
-    const laptop = device('ana-laptop');
-    await anotherDevice(laptop, anaHandle, (d) => texts(d, c).includes('Lunch at noon?'));
-    await until(() => texts(bo, c).includes('Lunch at noon?'), 'Bo to receive it');
-    return { phone, laptop, bo, c, id };
-  }
-
   it('an edit the server took before a deletion written without seeing it is removed for everyone: delete wins', async () => {
-    const { phone, laptop, bo, c, id } = await threeDevices();
+    const { phone, laptop, bo, c, id } = await threeDevices(device);
     laptop.offline = true;
     laptop.client.remove(id);
     phone.client.edit(id, 'Lunch at 1pm?');
@@ -243,7 +236,7 @@ describe('an edit racing a deletion', () => {
   });
 
   it('an edit written offline that reaches the server after the deletion: its text is removed for everyone too', async () => {
-    const { phone, laptop, bo, c, id } = await threeDevices();
+    const { phone, laptop, bo, c, id } = await threeDevices(device);
     phone.offline = true;
     phone.client.edit(id, 'Lunch at 1pm?');
     laptop.client.remove(id);

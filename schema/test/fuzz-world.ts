@@ -218,7 +218,11 @@ export class FuzzWorld {
     }
     if (box.length === 0) return;
     const first = box[0] as { update: Uint8Array; before: Uint8Array };
-    switch (how) {
+    // A cut inside a transaction is Mallory's alone: it strands the rest of the transaction (a
+    // creation without its replyTo, say, makes the rest a forbidden change), and one inside an
+    // emoji of a v1 text stores U+FFFD for each half on the server (Yjs writes strings as
+    // UTF-8), while the device keeps the emoji. Devices push whole transactions.
+    switch (how === 'prefix' && honest ? 'first' : how) {
       case 'all':
         while (box.length > 0) {
           if (!expectStored(this.push(d, (box[0] as { update: Uint8Array }).update, source), 'update')) return;
@@ -251,14 +255,6 @@ export class FuzzWorld {
         return;
       }
       case 'prefix':
-        // A cut inside a transaction is Mallory's alone: it strands the rest of the transaction
-        // (a creation without its replyTo, say, makes the rest a forbidden change), and one inside
-        // an emoji of a v1 text stores U+FFFD for each half on the server (Yjs writes strings as
-        // UTF-8), while the device keeps the emoji. Devices push whole transactions.
-        if (honest) {
-          if (expectStored(this.push(d, first.update, source), 'first update')) ack(0, 1);
-          return;
-        }
         this.push(d, prefixOf(first.update, d.doc.clientID, cut), `${source} prefix`);
         return;
       case 'tail':

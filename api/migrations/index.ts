@@ -4,6 +4,7 @@ import * as sync from './2026-11-22T0100-sync.js';
 import * as rateLimits from './2026-11-22T0200-rate-limits.js';
 import * as refreshSuccessor from './2026-12-06T0000-refresh-successor.js';
 import * as messageVersions from './2026-12-07T0000-message-versions.js';
+import * as accountSettings from './2026-12-08T0000-account-settings.js';
 
 /** Every migration, keyed by its timestamped name; applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T0200-rate-limits': rateLimits,
   '2026-12-06T0000-refresh-successor': refreshSuccessor,
   '2026-12-07T0000-message-versions': messageVersions,
+  '2026-12-08T0000-account-settings': accountSettings,
 };

@@ -9,6 +9,10 @@ export interface UsersTable {
   display_name: string;
   password_hash: string;
   created_at: Timestamp;
+  /** Notifications carry the sender and the text (else only "New message"). */
+  show_message_text: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Others see when this user is online and was last seen; off also hides theirs from this user. */
+  share_presence: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface DevicesTable {

@@ -8,10 +8,13 @@ import { PostgresFanout } from './events/fanout/postgres-fanout.js';
 import { createAppPubSub, fannedOut, type PubSub } from './events/pubsub.js';
 import { StreamCaps } from './events/stream-caps.js';
 import { createRateLimits, type RateLimits } from './http/rate-limits.js';
+import { NotificationWorker } from './notifications/notification-worker.js';
+import { PresenceTracker } from './presence/presence-tracker.js';
 import { createPushCommitter } from './sync/push/push-service.js';
 import { BackgroundCompactions } from './sync/segments/background-compactions.js';
 import { compactionsSettled } from './sync/segments/compaction.js';
 import { SegmentCache } from './sync/segments/segment-cache.js';
+import { TypingThrottle } from './typing/typing-throttle.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
 /** `fanout` is set when DATABASE_URL is: events then cross to every node on that database. */
@@ -44,11 +47,14 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     rateLimits: createRateLimits(config, limitsPool),
     eventsFlowing: () => fanout?.listening ?? true,
   });
+  deps.notifications.start();
   return {
     deps,
     yoga: createMailboatYoga(deps),
     fanout,
     close: async () => {
+      await deps.presence.stop(); // before the fan-out closes: its offline announcements reach the other nodes
+      await deps.notifications.stop();
       await compactionsSettled(deps);
       await fanout?.close();
       await limitsPool?.end();
@@ -71,13 +77,17 @@ export function createAppDeps(base: {
   const { db, pubsub, config } = base;
   const segments = new SegmentCache(config.cachedSegments, config.segmentCacheBytes);
   const compactions = new BackgroundCompactions();
+  const notifications = new NotificationWorker({ db, config });
   return Object.freeze({
     ...base,
     segments,
     compactions,
-    pushes: createPushCommitter({ db, segments, compactions, pubsub }),
+    pushes: createPushCommitter({ db, segments, compactions, pubsub, notifications }),
+    notifications,
     hub: new EventHub(pubsub),
     streamCaps: new StreamCaps(),
+    presence: new PresenceTracker({ db, pubsub, graceSeconds: config.presenceGraceSeconds }),
+    typing: new TypingThrottle(),
     decoyPasswordHash: decoyPasswordHash(config.passwordHashCost),
   });
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +44,25 @@ export type Config = Readonly<{
   compactAfterUpdates: number;
   /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
+  /** How long a device still shows online after its last events stream closed (a reload or reconnect shows no change). */
+  presenceGraceSeconds: number;
   /** Origins of other apps allowed to call the API from a browser (CORS, with credentials). */
   corsOrigins: readonly string[];
   /** Strict-Transport-Security max-age in seconds; 0 sends none (set it when served over HTTPS). */
   hstsMaxAgeSeconds: number;
+  /** The VAPID key pair (RFC 8292) that signs Web Push requests: base64url, raw P-256 (public: the 65-byte uncompressed point; private: 32 bytes). Every node must share it. */
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  /** The contact push services see in the VAPID JWT (`sub`): a mailto: or https: URI. */
+  vapidSubject: string;
+  /** Send pushes to http:// and private/loopback addresses too (tests only: off guards against SSRF). */
+  pushAllowLocalEndpoints: boolean;
+  /** The least time between two notifications to one device for one conversation (later messages collapse into the next). */
+  notificationIntervalSeconds: number;
+  /** How long a push service keeps an undelivered notification (the TTL header). */
+  notificationTtlSeconds: number;
+  /** Sends tried per notification (429, 5xx, network errors back off in between) before it is dropped. */
+  notificationMaxAttempts: number;
 }>;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -103,6 +118,7 @@ const envSchema = z.object({
   WEB_DIST: z.string().min(1).optional(),
   COMPACT_AFTER_UPDATES: int(1, 10_000_000).default(1000),
   TRUST_PROXY: bool.default(false),
+  PRESENCE_GRACE_SECONDS: int(0, 300).default(5),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -115,6 +131,22 @@ const envSchema = z.object({
       }
     }),
   HSTS_MAX_AGE_SECONDS: int(0, 2 * 365 * 86400).default(0),
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'must be a base64url uncompressed P-256 point (87 characters)')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url P-256 private key (43 characters)')
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URI')
+    .default('mailto:admin@localhost'),
+  PUSH_ALLOW_LOCAL_ENDPOINTS: bool.default(false),
+  NOTIFICATION_INTERVAL_SECONDS: int(0, 3600).default(15),
+  NOTIFICATION_TTL_SECONDS: int(0, 28 * 86400).default(86400),
+  NOTIFICATION_MAX_ATTEMPTS: int(1, 100).default(8),
 });
 
 /** Every environment variable Mailboat reads, with its default where it has one (the README's configuration table lists them all). */
@@ -143,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  REFRESH_ABSOLUTE_TTL_SECONDS: must be >= REFRESH_IDLE_TTL_SECONDS');
   }
   const dataDir = resolve(e.DATA_DIR);
+  const vapid = vapidKeys(dataDir, e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY);
   return Object.freeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -170,17 +203,60 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDist: resolve(e.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     compactAfterUpdates: e.COMPACT_AFTER_UPDATES,
     trustProxy: e.TRUST_PROXY,
+    presenceGraceSeconds: e.PRESENCE_GRACE_SECONDS,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     hstsMaxAgeSeconds: e.HSTS_MAX_AGE_SECONDS,
+    vapidPublicKey: vapid.publicKey,
+    vapidPrivateKey: vapid.privateKey,
+    vapidSubject: e.VAPID_SUBJECT,
+    pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
+    notificationIntervalSeconds: e.NOTIFICATION_INTERVAL_SECONDS,
+    notificationTtlSeconds: e.NOTIFICATION_TTL_SECONDS,
+    notificationMaxAttempts: e.NOTIFICATION_MAX_ATTEMPTS,
   });
 }
 
-function storedSecret(dataDir: string, name: string): string {
+/**
+ * The VAPID key pair: the one configured (both variables or neither; the private key must be
+ * the public key's), else one generated once and kept in DATA_DIR/secrets.json.
+ */
+function vapidKeys(
+  dataDir: string,
+  publicKey: string | undefined,
+  privateKey: string | undefined,
+): { publicKey: string; privateKey: string } {
+  if ((publicKey === undefined) !== (privateKey === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
+  }
+  if (publicKey !== undefined && privateKey !== undefined) {
+    const ecdh = createECDH('prime256v1');
+    let derived: string | undefined;
+    try {
+      ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+      derived = ecdh.getPublicKey().toString('base64url');
+    } catch {
+      derived = undefined;
+    }
+    if (derived !== publicKey)
+      throw new ConfigError('Invalid configuration:\n  VAPID_PRIVATE_KEY: is not the private key of VAPID_PUBLIC_KEY');
+    return { publicKey, privateKey };
+  }
+  const [storedPublic, storedPrivate] = storedSecret(dataDir, 'vapidKeys', () => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const priv = ecdh.getPrivateKey();
+    const padded = Buffer.concat([Buffer.alloc(32 - priv.length), priv]); // keep leading zero bytes
+    return `${ecdh.getPublicKey().toString('base64url')}.${padded.toString('base64url')}`;
+  }).split('.');
+  return { publicKey: storedPublic as string, privateKey: storedPrivate as string };
+}
+
+function storedSecret(dataDir: string, name: string, make = () => randomBytes(32).toString('base64url')): string {
   const file = join(dataDir, 'secrets.json');
   const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const existing = secrets[name];
   if (existing) return existing;
-  const secret = randomBytes(32).toString('base64url');
+  const secret = make();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify({ ...secrets, [name]: secret }, null, 2), { mode: 0o600 });
   return secret;

@@ -7,9 +7,12 @@ import type { EventHub } from './events/events-hub.js';
 import type { PubSub } from './events/pubsub.js';
 import type { StreamCaps } from './events/stream-caps.js';
 import type { RateLimits } from './http/rate-limits.js';
+import type { NotificationWorker } from './notifications/notification-worker.js';
+import type { PresenceTracker } from './presence/presence-tracker.js';
 import type { PushCommitter } from './sync/push/push-types.js';
 import type { BackgroundCompactions } from './sync/segments/background-compactions.js';
 import type { SegmentCache } from './sync/segments/segment-cache.js';
+import type { TypingThrottle } from './typing/typing-throttle.js';
 
 /**
  * Every long-lived part of one app, built once by createApp (app.ts) and handed to every
@@ -31,6 +34,12 @@ export type AppDeps = Readonly<{
   hub: EventHub;
   /** Open event streams per device and user. */
   streamCaps: StreamCaps;
+  /** Sends the queued Web Push notifications (App.close stops it). */
+  notifications: NotificationWorker;
+  /** Online/last-seen of the devices holding event streams here (App.close stops it). */
+  presence: PresenceTracker;
+  /** Pacing of typing indicators per device. */
+  typing: TypingThrottle;
   /** The hash sign-in verifies against when the handle is unknown (auth/passwords.ts). */
   decoyPasswordHash: () => Promise<string>;
   /** False while this node may be missing other nodes' events (its listener is down). */

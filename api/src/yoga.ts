@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { authenticate } from './auth/authenticate.js';
 import type { AppDeps } from './context.js';
 import type { Context } from './graphql/context.js';
-import { eventScope } from './graphql/events.js';
+import { eventScopeOf } from './graphql/events.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
 import { bodyLimit } from './http/body-limit.js';
@@ -84,7 +84,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
           for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
         },
       },
-      sharedEventExecution(eventScope),
+      sharedEventExecution(eventScopeOf),
       eventStreamFrames(),
       compression(),
     ],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DCLinter } from 'dclint';
 import { describe, expect, it } from 'vitest';
+import webpush from 'web-push';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../src/config.js';
 
@@ -17,6 +18,9 @@ const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const composeFile = join(root, 'docker-compose.yml');
 const composeText = read('docker-compose.yml');
 const secret = 's'.repeat(48);
+const vapid = webpush.generateVAPIDKeys();
+/** What an operator must set: the token secret and the VAPID pair every replica shares. */
+const required = { TOKEN_SECRET: secret, VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey };
 
 type Service = {
   environment?: Record<string, string>;
@@ -245,7 +249,7 @@ const imageEnv = Object.fromEntries(
 const healthTest = (service: Service | undefined) => [service?.healthcheck?.test ?? []].flat().join(' ');
 
 describe('docker-compose.yml', () => {
-  const resolved = interpolate(compose, { TOKEN_SECRET: secret });
+  const resolved = interpolate(compose, required);
   const api = resolved.services.api!;
   const postgres = resolved.services.postgres!;
   const apiConfig = () => loadConfig({ ...imageEnv, ...api.environment });
@@ -279,6 +283,13 @@ describe('docker-compose.yml', () => {
     expect(compose.services.api?.environment?.TOKEN_SECRET).toMatch(/^\$\{TOKEN_SECRET:\?[^}]*\}$/);
   });
 
+  it('refuses to start without the VAPID key pair, which every replica must share (a generated pair would differ per replica)', () => {
+    expect(() => interpolate(compose, { TOKEN_SECRET: secret })).toThrow(/VAPID_PUBLIC_KEY/);
+    expect(() => interpolate(compose, { TOKEN_SECRET: secret, VAPID_PUBLIC_KEY: vapid.publicKey })).toThrow(/VAPID_PRIVATE_KEY/);
+    const config = loadConfig({ ...imageEnv, ...interpolate(compose, required).services.api?.environment });
+    expect([config.vapidPublicKey, config.vapidPrivateKey]).toEqual([vapid.publicKey, vapid.privateKey]);
+  });
+
   it('commits no secret: secret-looking variables and the database password come from the environment', () => {
     const whole = /^\$\{[A-Z_][A-Z0-9_]*(:?[-?][^}]*)?\}$/;
     for (const [name, service] of Object.entries(compose.services)) {
@@ -307,7 +318,7 @@ describe('docker-compose.yml', () => {
   });
 
   it("uses postgres's own credentials and database in the api's DATABASE_URL, whatever they are set to", () => {
-    const env = { TOKEN_SECRET: secret, POSTGRES_USER: 'alice', POSTGRES_PASSWORD: 'pw-123', POSTGRES_DB: 'boats' };
+    const env = { ...required, POSTGRES_USER: 'alice', POSTGRES_PASSWORD: 'pw-123', POSTGRES_DB: 'boats' };
     const custom = interpolate(compose, env);
     const url = new URL(custom.services.api?.environment?.DATABASE_URL ?? '');
     const pg = custom.services.postgres?.environment ?? {};
@@ -346,7 +357,7 @@ describe('docker-compose.yml', () => {
   it.skipIf(!composeCli)('is accepted by `docker compose config`', () => {
     const r = spawnSync('docker', ['compose', '-f', composeFile, 'config', '--quiet'], {
       encoding: 'utf8',
-      env: { ...process.env, TOKEN_SECRET: secret },
+      env: { ...process.env, ...required },
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -355,7 +366,7 @@ describe('docker-compose.yml', () => {
 
 describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, () => {
   const nginxText = read(NGINX_CONF);
-  const resolved = interpolate(compose, { TOKEN_SECRET: secret });
+  const resolved = interpolate(compose, required);
 
   it('is what docker-compose.yml and the nginx config describe', () => {
     expect(existsSync(join(root, NGINX_CONF))).toBe(true);
@@ -363,7 +374,7 @@ describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, ()
   });
 
   it('publishes the load balancer on MAILBOAT_BIND:MAILBOAT_PORT, 127.0.0.1:4000 unless told otherwise', () => {
-    const host = (env: Record<string, string>) => interpolate(compose, { TOKEN_SECRET: secret, ...env }).services[LB]!.ports!;
+    const host = (env: Record<string, string>) => interpolate(compose, { ...required, ...env }).services[LB]!.ports!;
     expect(host({}).map((p) => p.split(':').slice(0, 2).join(':'))).toEqual(['127.0.0.1:4000']);
     expect(host({ MAILBOAT_BIND: '0.0.0.0', MAILBOAT_PORT: '8080' }).map((p) => p.split(':').slice(0, 2).join(':'))).toEqual([
       '0.0.0.0:8080',

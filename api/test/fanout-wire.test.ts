@@ -46,6 +46,25 @@ describe('fan-out notifications on the wire', () => {
     expect(notice.p).toEqual({ ...event, update: new Uint8Array(0) });
   });
 
+  it('carries typing and presence events as they are, to many ids', () => {
+    const typing: AccountEvent = {
+      kind: 'typing',
+      conversationId: '0190c0de-0000-7000-8000-00000000abcd',
+      userId: '0190c0de-0000-7000-8000-00000000b0b0',
+      typing: true,
+      expiresAt: 1_765_000_006_000,
+    };
+    const online: AccountEvent = { kind: 'presence', userId: '0190c0de-0000-7000-8000-00000000b0b0', online: true, lastSeenAt: null };
+    const offline: AccountEvent = { ...online, online: false, lastSeenAt: 1_765_000_000_123 };
+    for (const [n, event] of [typing, online, offline].entries()) {
+      const texts = encodeNotices(ORIGIN, 10 + n, { topic: 'user', ids: ids(400), payload: event });
+      expect(texts.length).toBeGreaterThan(1);
+      const notices = texts.map(parseNotice);
+      expect(notices.flatMap((x) => x.i)).toEqual(ids(400));
+      for (const notice of notices) expect(notice.p).toEqual(event);
+    }
+  });
+
   it('sends nothing for another event too large by itself', () => {
     const event: AccountEvent = { kind: 'conversationRemoved', conversationId: 'x'.repeat(MAX_NOTICE_BYTES), reason: 'left' };
     expect(encodeNotices(ORIGIN, 1, { topic: 'user', ids: ids(1), payload: event })).toEqual([]);

@@ -166,9 +166,10 @@ describe.each(backends)('message versions on %s', (backend) => {
 
     // The upgrade: the projection loses its versions column and the migration adds and fills it again.
     const migrator = new Migrator({ db: app().deps.db, provider: { getMigrations: async () => migrations } });
-    expect((await migrator.migrateDown()).results?.map((r) => [r.migrationName, r.status])).toEqual([
+    // (down to the migration before it: later migrations are undone first, and done again below)
+    expect((await migrator.migrateTo('2026-12-06T0000-refresh-successor')).results?.map((r) => [r.migrationName, r.status])).toContainEqual(
       ['2026-12-07T0000-message-versions', 'Success'],
-    ]);
+    );
     await migrateToLatest(app().deps.db);
 
     const shown = { text: 'hello world', editedAt: iso(createdAt + 5), deleted: false };

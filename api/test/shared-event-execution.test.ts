@@ -36,7 +36,12 @@ function tinyApp(scope: (event: unknown, ctx: unknown) => string) {
       },
     },
   });
-  const yoga = createYoga({ schema, plugins: [sharedEventExecution(scope), eventStreamFrames()], maskedErrors: false, logging: false });
+  const yoga = createYoga({
+    schema,
+    plugins: [sharedEventExecution(() => scope), eventStreamFrames()],
+    maskedErrors: false,
+    logging: false,
+  });
   return { yoga, pubsub, calls };
 }
 

@@ -134,6 +134,58 @@ export interface ReceiptsTable {
   read_id: string | null;
 }
 
+/** A device's presence: online while online_until is in the future (kept there by the node holding its events stream). */
+export interface DevicePresenceTable {
+  device_id: string;
+  user_id: string;
+  online_until: ColumnType<Date, Date, Date>;
+}
+
+/** The presence state last announced for a user (each transition is published by the node that flips this row). */
+export interface UserPresenceTable {
+  user_id: string;
+  online: boolean;
+  changed_at: Timestamp;
+}
+
+/** A device's Web Push subscription (at most one): what its browser's PushSubscription.toJSON() gave. */
+export interface PushSubscriptionsTable {
+  device_id: string;
+  user_id: string;
+  endpoint: string;
+  /** The user agent's public key, an uncompressed P-256 point, base64url. */
+  p256dh: string;
+  /** The 16-byte auth secret, base64url. */
+  auth: string;
+  created_at: Timestamp;
+  last_success_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A member's mute of a conversation: no notifications until `until` (null: always). */
+export interface ConversationMutesTable {
+  conversation_id: string;
+  user_id: string;
+  until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/**
+ * The notification queue: one row per (device, conversation). `pending` counts the new messages
+ * not notified yet (0: nothing to send, the row only remembers `last_sent_at`); the row is due at
+ * `due_at` and leased to a sender until `locked_until`.
+ */
+export interface NotificationJobsTable {
+  device_id: string;
+  conversation_id: string;
+  user_id: string;
+  pending: ColumnType<number, number | undefined, number>;
+  newest_message_id: string | null;
+  newest_created_at: ColumnType<number, number | undefined, number>;
+  due_at: Timestamp;
+  last_sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -146,6 +198,11 @@ export interface Database {
   segment_clients: SegmentClientsTable;
   messages: MessagesTable;
   receipts: ReceiptsTable;
+  device_presence: DevicePresenceTable;
+  user_presence: UserPresenceTable;
+  push_subscriptions: PushSubscriptionsTable;
+  conversation_mutes: ConversationMutesTable;
+  notification_jobs: NotificationJobsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -160,6 +217,8 @@ export type MemberRow = Selectable<ConversationMembersTable>;
 export type SegmentRow = Selectable<SegmentsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type ReceiptRow = Selectable<ReceiptsTable>;
+export type PushSubscriptionRow = Selectable<PushSubscriptionsTable>;
+export type ConversationMuteRow = Selectable<ConversationMutesTable>;
 
 /** Generated is re-exported for migrations-free table typing elsewhere. */
 export type { Generated };

@@ -43,18 +43,29 @@ export async function touchDevice(db: Db, id: string): Promise<void> {
     .execute();
 }
 
-/** Revokes the given active devices of `userId`; returns those it revoked. */
+/**
+ * Revokes the given active devices of `userId`; returns those it revoked. In the same statement
+ * their Web Push subscriptions (and queued notifications) are deleted: a revoked device's row
+ * stays, so the foreign key's cascade would not.
+ */
 export async function revokeDevices(db: Db, userId: string, ids: readonly string[] | 'all', reason: string): Promise<DeviceRow[]> {
-  let q = db
-    .updateTable('devices')
-    .set({ revoked_at: sql`now()`, revoke_reason: reason })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null);
-  if (ids !== 'all') {
-    if (ids.length === 0) return [];
-    q = q.where('id', 'in', ids);
-  }
-  return q.returningAll().execute();
+  if (ids !== 'all' && ids.length === 0) return [];
+  const q = db
+    .with('revoked', (w) => {
+      let u = w
+        .updateTable('devices')
+        .set({ revoked_at: sql`now()`, revoke_reason: reason })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
+      if (ids !== 'all') u = u.where('id', 'in', ids);
+      return u.returningAll();
+    })
+    .with('unsubscribed', (w) =>
+      w.deleteFrom('push_subscriptions').where('device_id', 'in', (s) => s.selectFrom('revoked').select('revoked.id')),
+    )
+    .selectFrom('revoked')
+    .selectAll();
+  return (await q.execute()) as DeviceRow[];
 }
 
 /** Records that the device finished a sync now (devices.last_sync_at). */

@@ -24,7 +24,8 @@ const eventsInterrupted = () => new AppError(ErrorCode.EVENTS_INTERRUPTED, 'This
  *
  * The pubsub subscriptions are shared by all streams of a user, device and node (deps.hub,
  * events-hub.ts). Throws TOO_MANY_STREAMS when the device or user already holds their cap of
- * streams on this node (deps.streamCaps, stream-caps.ts).
+ * streams on this node (deps.streamCaps, stream-caps.ts). While it is open, the device counts
+ * as online (deps.presence, presence/presence-tracker.ts).
  */
 export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableIterator<AccountEvent> {
   const { hub } = deps;
@@ -38,6 +39,7 @@ export function accountEvents(deps: AppDeps, viewer: Viewer): AsyncIterableItera
     held: true,
   });
   stops.push(
+    deps.presence.open(viewer), // the device is online while it holds a stream (its write is not awaited here)
     hub.listen('device', viewer.deviceId, () => stream.fail(deviceRevoked())),
     hub.listen('node', undefined, () => stream.fail(eventsInterrupted())),
     hub.listen('user', viewer.userId, (event) => {

@@ -19,7 +19,14 @@ export type AccountEvent =
       /** createdAt (epoch ms) of those messages, so clients compare positions without a lookup. */
       deliveredAt: number | null;
       readAt: number | null;
-    };
+    }
+  /** A member started or stopped typing (ephemeral, never stored); sent to the other members. `expiresAt` is epoch ms. */
+  | { kind: 'typing'; conversationId: string; userId: string; typing: boolean; expiresAt: number }
+  /**
+   * A user went online or offline; sent only to users sharing a conversation with them, when
+   * both sides share presence. `lastSeenAt` (epoch ms) is null while online.
+   */
+  | { kind: 'presence'; userId: string; online: boolean; lastSeenAt: number | null };
 
 /** Sent on a device's own channel when it is revoked: its open subscriptions end at once. */
 export type DeviceSignal = { kind: 'revoked' };

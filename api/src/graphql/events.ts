@@ -1,3 +1,4 @@
+import { type DocumentNode, type GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { requireViewer } from '../auth/authenticate.js';
 import { getConversation } from '../conversations/conversations-service.js';
 import { getOwnDevice } from '../devices/devices-service.js';
@@ -8,6 +9,7 @@ import type { Viewer } from '../viewer.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
+import { PresenceRef } from './presence.js';
 import { UserRef } from './user.js';
 
 type Of<K extends AccountEvent['kind']> = Extract<AccountEvent, { kind: K }>;
@@ -109,6 +111,45 @@ const ReceiptEvent = builder.objectRef<Of<'receiptMoved'>>('ReceiptEvent').imple
   }),
 });
 
+const TypingEvent = builder.objectRef<Of<'typing'>>('TypingEvent').implement({
+  description: 'Another member started or stopped typing in a conversation (ephemeral: never stored, not replayed at catch-up).',
+  fields: (t) => ({
+    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who is typing (stamped by the server); null if the account is gone.',
+      resolve: async (e, _, ctx) => (await ctx.loaders.user.load(e.userId)) ?? null,
+    }),
+    typing: t.boolean({ description: 'False: they stopped; clear the indicator now.', resolve: (e) => e.typing }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: 'When to stop showing it if nothing else arrives (about 6 s after a typing true; now for false).',
+      resolve: (e) => new Date(e.expiresAt),
+    }),
+  }),
+});
+
+const PresenceEvent = builder.objectRef<Of<'presence'>>('PresenceEvent').implement({
+  description:
+    'Someone you share a conversation with came online or went offline (sent only while both of you share presence; see User.presence).',
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      // Nullable like TypingEvent.user and ReceiptEvent.user: one document may select `user` on all three.
+      nullable: true,
+      description: 'Whose presence changed; null if the account is gone.',
+      resolve: async (e, _, ctx) => (await ctx.loaders.user.load(e.userId)) ?? null,
+    }),
+    presence: t.field({
+      type: PresenceRef,
+      nullable: true,
+      description: 'Their new presence.',
+      resolve: (e) => ({ online: e.online, lastSeenAt: e.lastSeenAt === null ? null : new Date(e.lastSeenAt) }),
+    }),
+  }),
+});
+
 const refs = {
   conversationAdded: ConversationAdded,
   conversationUpdated: ConversationUpdated,
@@ -117,6 +158,8 @@ const refs = {
   deviceRevoked: DeviceRevokedEvent,
   segmentUpdated: SegmentUpdated,
   receiptMoved: ReceiptEvent,
+  typing: TypingEvent,
+  presence: PresenceEvent,
 } as const;
 
 const EventUnion = builder.unionType('Event', {
@@ -125,24 +168,47 @@ const EventUnion = builder.unionType('Event', {
 });
 
 /** Event kinds whose fields resolve the same for every viewer (nothing in them reads the context's viewer). */
-const VIEWER_INDEPENDENT = new Set<string>(['segmentUpdated', 'receiptMoved', 'conversationRemoved', 'deviceRevoked']);
+const VIEWER_INDEPENDENT = new Set<string>(['segmentUpdated', 'receiptMoved', 'conversationRemoved', 'deviceRevoked', 'typing']);
+
+/** The kinds above that hold a User, whose `presence` depends on the viewer (their setting and their conversations). */
+const WITH_USER = new Set<string>(['receiptMoved', 'typing']);
+
+/** Whether `document` selects `User.presence` anywhere (then events holding a User are not shared between viewers). */
+function selectsPresence(document: DocumentNode, schema: GraphQLSchema): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (node.name.value === 'presence' && typeInfo.getParentType()?.name === 'User') found = true;
+      },
+    }),
+  );
+  return found;
+}
 
 /**
- * The sharing scope of an event's execution (see shared-event-execution.ts): one execution
- * serves every stream for the viewer-independent kinds, and each device its own otherwise
- * (conversations and devices carry viewer-dependent fields, such as Device.isCurrent).
+ * The sharing scope of an event's execution for one subscription document (see
+ * shared-event-execution.ts): one execution serves every stream for the viewer-independent
+ * kinds, and each device its own otherwise (conversations and devices carry viewer-dependent
+ * fields, such as Device.isCurrent; a User's presence, when the document asks for it).
  */
-export function eventScope(event: unknown, contextValue: unknown): string {
-  if (VIEWER_INDEPENDENT.has((event as { kind?: string }).kind ?? '')) return '';
-  const viewer = (contextValue as { viewer?: Viewer | null }).viewer;
-  return viewer ? `${viewer.userId}:${viewer.deviceId}` : '';
+export function eventScopeOf(document: DocumentNode, schema: GraphQLSchema): (event: unknown, contextValue: unknown) => string {
+  const readsPresence = selectsPresence(document, schema);
+  return (event, contextValue) => {
+    const kind = (event as { kind?: string }).kind ?? '';
+    if (VIEWER_INDEPENDENT.has(kind) && !(readsPresence && WITH_USER.has(kind))) return '';
+    const viewer = (contextValue as { viewer?: Viewer | null }).viewer;
+    return viewer ? `${viewer.userId}:${viewer.deviceId}` : '';
+  };
 }
 
 builder.subscriptionFields((t) => ({
   events: t.field({
     type: EventUnion,
     description:
-      "The signed-in device's one live stream, over SSE: other devices' segment updates, receipts, membership and device events. Ends with DEVICE_REVOKED when the device is revoked, and with EVENTS_INTERRUPTED when this server may have missed events (resubscribe and catch up).",
+      "The signed-in device's one live stream, over SSE: other devices' segment updates, receipts, membership and device events, typing and presence. Ends with DEVICE_REVOKED when the device is revoked, and with EVENTS_INTERRUPTED when this server may have missed events (resubscribe and catch up).",
     subscribe: (_, __, ctx) => accountEvents(ctx, requireViewer(ctx)),
     resolve: (event) => event,
   }),

@@ -7,8 +7,10 @@ import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
 import { devicesByIds } from '../devices/devices-service.js';
 import type { GlobalId } from '../global-ids.js';
 import { messagesByIds } from '../messages/messages-service.js';
+import { type Presence, presenceOf } from '../presence/presence-service.js';
 import { conversationWatermarks, type MemberWatermarks } from '../receipts/receipts-service.js';
 import type { Viewer } from '../viewer.js';
+import { createNotificationLoaders, type NotificationLoaders } from './notification-loaders.js';
 
 /**
  * Per-request batching of lookups that list fields repeat (a page of messages asks for the
@@ -29,9 +31,14 @@ export type Loaders = {
   membership: DataLoader<string, ConversationWithRole | undefined>;
   /** Every member's receipt watermarks in a conversation, the conversation's visibility already checked. */
   watermarks: (conversationId: string) => Promise<MemberWatermarks[]>;
+  /** A user's presence as a viewer may see it (null when hidden); keyed by presenceKey(viewer, user). */
+  presence: DataLoader<string, Presence | null>;
+  /** Conversation.muted and Device.notificationsEnabled (notification-loaders.ts). */
+  notifications: NotificationLoaders;
 };
 
 export const membershipKey = (userId: string, conversationId: string) => `${userId}:${conversationId}`;
+export const presenceKey = (viewerId: string, userId: string) => `${viewerId}:${userId}`;
 
 export function createLoaders(deps: AppDeps): Loaders {
   return {
@@ -42,6 +49,8 @@ export function createLoaders(deps: AppDeps): Loaders {
     // Sibling resolvers (a list of messages) ask for the same conversation's watermarks in one
     // tick: they share that one query, forgotten right after so no later read sees stale marks.
     watermarks: perTick((conversationId) => conversationWatermarks(deps, conversationId)),
+    presence: new DataLoader((keys: readonly string[]) => findPresence(deps, keys), { cache: false }),
+    notifications: createNotificationLoaders(deps),
   };
 }
 
@@ -86,6 +95,21 @@ async function findMemberships(deps: AppDeps, keys: readonly string[]): Promise<
     for (const row of await conversationsOfMember(deps, userId, conversationIds)) found.set(membershipKey(userId, row.id), row);
   }
   return keys.map((key) => found.get(key));
+}
+
+/** One query per viewer among the keys (a request has one viewer, so one query for a whole list of users). */
+async function findPresence(deps: AppDeps, keys: readonly string[]): Promise<(Presence | null)[]> {
+  const byViewer = new Map<string, string[]>();
+  for (const key of keys) {
+    const [viewerId = '', userId = ''] = key.split(':');
+    byViewer.set(viewerId, [...(byViewer.get(viewerId) ?? []), userId]);
+  }
+  const found = new Map<string, Presence | null>();
+  for (const [viewerId, userIds] of byViewer) {
+    const presences = await presenceOf(deps, viewerId, userIds);
+    for (const [i, userId] of userIds.entries()) found.set(presenceKey(viewerId, userId), presences[i] ?? null);
+  }
+  return keys.map((key) => found.get(key) ?? null);
 }
 
 /**

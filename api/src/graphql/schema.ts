@@ -12,6 +12,10 @@ import './message.js';
 import './message-mutations.js';
 import './changes.js';
 import './receipts.js';
+import './presence.js';
+import './typing.js';
+import './notifications.js';
+import './settings.js';
 
 let schema: GraphQLSchema | undefined;
 

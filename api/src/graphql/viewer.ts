@@ -11,7 +11,7 @@ import { encodeCursor, keysetConnection } from './cursors.js';
 import { DeviceRef } from './device.js';
 import { UserRef } from './user.js';
 
-const ViewerRef = builder.objectRef<Viewer>('Viewer');
+export const ViewerRef = builder.objectRef<Viewer>('Viewer');
 
 ViewerRef.implement({
   description: 'The signed-in user, as seen from the device making the request.',

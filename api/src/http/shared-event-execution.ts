@@ -1,4 +1,4 @@
-import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 /**
@@ -9,12 +9,16 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  */
 export type EventScope = (event: unknown, contextValue: unknown) => string;
 
+/** Builds the EventScope of one subscription document (once per document: it may inspect what the document selects). */
+export type ScopeOf = (document: DocumentNode, schema: GraphQLSchema) => EventScope;
+
 type MaybePromise<T> = T | Promise<T>;
 
-/** What one plugin remembers: results of one event (by identity) by execution key, dropped with the event; ids of documents. */
+/** What one plugin remembers: results of one event (by identity) by execution key, dropped with the event; ids and scopes of documents. */
 type Memory = {
   resultsOf: WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>;
   documentIds: WeakMap<DocumentNode, number>;
+  scopes: WeakMap<DocumentNode, EventScope>;
   nextDocumentId: number;
 };
 
@@ -25,19 +29,20 @@ type Memory = {
  * be shared too, see http/event-stream-frames.ts).
  *
  * Contract: a stream receives exactly what its own execution would have produced, provided
- * `scope` names everything in the context the event's resolvers read. When the subscription
+ * the document's scope names everything in the context the event's resolvers read. When the subscription
  * cannot start (bad variables, a resolver that throws), the default subscribe runs instead,
  * so the error is reported exactly as before; the field's subscribe resolver then runs a
  * second time, which is harmless only because it has no effect before returning its stream.
  */
-export function sharedEventExecution(scope: EventScope): Plugin {
-  const memory: Memory = { resultsOf: new WeakMap(), documentIds: new WeakMap(), nextDocumentId: 0 };
+export function sharedEventExecution(scopeOf: ScopeOf): Plugin {
+  const memory: Memory = { resultsOf: new WeakMap(), documentIds: new WeakMap(), scopes: new WeakMap(), nextDocumentId: 0 };
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       setSubscribeFn(async (args) => {
         const source = await createSourceEventStream(args as ExecutionArgs);
         if (!isAsyncIterable(source)) return subscribeFn(args);
         const base = executionKey(memory, args as ExecutionArgs);
+        const scope = scopeFor(memory, scopeOf, args as ExecutionArgs);
         return mapEvents(source[Symbol.asyncIterator](), (event) =>
           shared(memory, event, `${base}\u0000${scope(event, args.contextValue)}`, () =>
             execute({ ...(args as ExecutionArgs), rootValue: event }),
@@ -55,6 +60,15 @@ function executionKey(memory: Memory, args: ExecutionArgs): string {
     memory.documentIds.set(args.document, id);
   }
   return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+}
+
+function scopeFor(memory: Memory, scopeOf: ScopeOf, args: ExecutionArgs): EventScope {
+  let scope = memory.scopes.get(args.document);
+  if (scope === undefined) {
+    scope = scopeOf(args.document, args.schema);
+    memory.scopes.set(args.document, scope);
+  }
+  return scope;
 }
 
 function shared(memory: Memory, event: unknown, key: string, run: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {

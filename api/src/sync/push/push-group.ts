@@ -8,8 +8,11 @@ import { type Known, learn, nothingKnown, RerunError } from './push-rerun.js';
 import type { AcceptedUpdate, PushOutcome, PushRequest } from './push-types.js';
 import { writeGroup } from './push-write.js';
 
-export type PushDeps = Pick<AppDeps, 'db' | 'segments' | 'compactions'>;
-export type GroupResult = { outcomes: PushOutcome[][]; accepted: AcceptedUpdate[] };
+export type PushDeps = Pick<AppDeps, 'db' | 'segments' | 'compactions'> & {
+  notifications: Pick<AppDeps['notifications'], 'intervalSeconds' | 'wake'>;
+};
+/** `notified`: the group queued notification jobs (push-write.ts), for the sender to wake up to. */
+export type GroupResult = { outcomes: PushOutcome[][]; accepted: AcceptedUpdate[]; notified: boolean };
 
 /**
  * Authorizes and stores the updates of several push requests in one transaction (one group
@@ -60,11 +63,12 @@ export async function commitGroup(deps: PushDeps, requests: PushRequest[]): Prom
 async function attemptGroup(deps: PushDeps, requests: PushRequest[], known: Known): Promise<GroupResult | RerunError> {
   const opened = new Map<string, Opened>();
   let checked: CheckedGroup;
+  let notified = false;
   try {
     checked = await deps.db.transaction().execute(async (trx) => {
       const locked = await lockGroup(trx, deps.segments, requests, opened);
       const group = await checkGroup(trx, deps.segments, locked, requests, known);
-      await writeGroup(trx, opened, group);
+      notified = (await writeGroup(trx, opened, group, deps.notifications.intervalSeconds)) > 0;
       return group;
     });
   } catch (e) {
@@ -73,7 +77,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], known: Know
     throw e;
   }
   keepCommitted(deps, opened, Math.min(...requests.map((r) => r.compactAfterUpdates)));
-  return { outcomes: checked.outcomes, accepted: checked.accepted };
+  return { outcomes: checked.outcomes, accepted: checked.accepted, notified };
 }
 
 /** After the commit: each cached document takes the seq its committed updates brought it to; compacts those due. */

@@ -2,6 +2,7 @@ import { messagesOf, readMessage } from '@mailboat/schema';
 import type * as Y from 'yjs';
 import type { Db } from '../../db/connect.js';
 import { decodeGlobalId } from '../../global-ids.js';
+import { enqueueNotifications } from '../../notifications/notifications-repository.js';
 import type { SegmentKey } from '../segments/segments-repository.js';
 import type { CheckedGroup } from './push-check.js';
 import type { Opened } from './push-lock.js';
@@ -14,9 +15,17 @@ import { RerunError } from './push-rerun.js';
  * client owners, and the changed messages as the projection keeps them. Writes nothing when
  * nothing was accepted. Throws RerunError when a message id this group created was taken
  * meanwhile (its row exists, in another segment): the group then runs again knowing it.
+ * Then queues the notifications of the messages it newly created (not edits, reactions or
+ * deletions), in one more statement only when there are some (notifications-repository.ts);
+ * returns how many notification jobs that touched.
  */
-export async function writeGroup(trx: Db, opened: ReadonlyMap<string, Opened>, checked: CheckedGroup): Promise<void> {
-  if (checked.updates.length === 0) return;
+export async function writeGroup(
+  trx: Db,
+  opened: ReadonlyMap<string, Opened>,
+  checked: CheckedGroup,
+  notificationIntervalSeconds: number,
+): Promise<number> {
+  if (checked.updates.length === 0) return 0;
   const lastSeqs: (SegmentKey & { lastSeq: number })[] = [];
   const messages: ProjectedMessage[] = [];
   for (const [name, ids] of checked.changed) {
@@ -27,6 +36,10 @@ export async function writeGroup(trx: Db, opened: ReadonlyMap<string, Opened>, c
   const inserted = await writePushed(trx, { updates: checked.updates, lastSeqs, clients: checked.clients, messages });
   const collisions = messages.filter((m) => checked.creator.has(m.id) && !inserted.has(m.id)).map((m) => m.id);
   if (collisions.length > 0) throw new RerunError({ taken: collisions });
+  const created = messages
+    .filter((m) => inserted.has(m.id) && !m.deleted)
+    .map((m) => ({ id: m.id, conversationId: m.conversationId, authorId: m.authorId, createdAt: m.createdAt }));
+  return enqueueNotifications(trx, created, notificationIntervalSeconds);
 }
 
 /**

@@ -2,7 +2,10 @@
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { openNotificationsOnClick } from './notification-click.js';
 import { replayOutboxInBackground } from './outbox-replay.js';
+import { showPushNotifications } from './push.js';
+import { renewPushSubscriptions } from './push-subscription-change.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -28,3 +31,8 @@ self.addEventListener('message', (event) => {
 
 // Writes the app could not push are replayed from its outbox when the network returns.
 replayOutboxInBackground();
+
+// Web Push: notifications with the app closed, opening them, and keeping the subscription registered.
+showPushNotifications();
+openNotificationsOnClick();
+renewPushSubscriptions();

@@ -64,6 +64,11 @@ export class ApiProxy {
           if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
           res.end();
         });
+        // The browser went away mid-answer (a closed page, a cut network): so does the API's
+        // request, as over a real network, so a stream (events, presence) ends on the server too.
+        res.on('close', () => {
+          if (!res.writableFinished) up.destroy();
+        });
         up.end(body);
       });
     });

@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createMailboatClient } from './app/client.js';
+import { answerNotificationMessages } from './app/notification-routing.js';
 import { registerServiceWorker } from './app/register-sw.js';
+import { showUnreadBadge } from './app/unread-badge.js';
 import { pageLocalStorage, ScreenSnapshots } from './launch/screen-snapshot.js';
 import { ScreenSnapshotWriter } from './launch/screen-snapshot-writer.js';
 import './styles/app.css';
@@ -28,6 +30,9 @@ void client.ready
       current: () => parseRoute(location.hash).name,
       onChange: onRouteChange,
     });
+    showUnreadBadge(client);
   });
+// The service worker asks which conversation is on screen, and opens clicked notifications' conversations.
+answerNotificationMessages(client);
 // A new version waits until the person chooses "Reload" in the prompt (ui/UpdatePrompt.tsx).
 registerServiceWorker(offerUpdate);

@@ -14,6 +14,12 @@ export type User = { id: string; handle: string; displayName: string };
 
 export type Session = { user: User; deviceId: string };
 
+/** Whether someone is online now, else when they last were (epoch ms; null while online). */
+export type Presence = { online: boolean; lastSeenAt: number | null };
+
+/** How long `mute` silences a conversation's notifications. */
+export type MuteDuration = 'EIGHT_HOURS' | 'ONE_WEEK' | 'ALWAYS';
+
 /** What the app shows about the connection; `pending` counts writes not yet acknowledged. */
 export type SyncState = {
   network: 'online' | 'offline';
@@ -77,6 +83,15 @@ export type ConversationSummary = {
   memberCount: number;
   viewerRole: MemberRole;
   unreadCount: number;
+  /**
+   * The viewer muted its notifications (on any of their devices), and the mute has not ended:
+   * a mute that ran out reads as not muted (the snapshot changes at that moment) with no fetch.
+   */
+  muted: boolean;
+  /** When the mute ends (epoch ms); null when muted for good, or not muted. */
+  mutedUntil: number | null;
+  /** In a direct conversation, the other person's id (for `presence`); else null. */
+  otherUserId: string | null;
   lastMessage: { text: string; authorName: string; createdAt: number; deleted: boolean } | null;
   /** Epoch ms of the last message or change; the list is sorted by it, newest first. */
   updatedAt: number;
@@ -110,6 +125,28 @@ export type Device = {
 };
 
 export type PairingCode = { code: string; expiresAt: number };
+
+/**
+ * Web Push notifications on this device. `supported`: the browser can show them (a service
+ * worker with the Push API and Notifications; on iOS only once installed to the home screen).
+ * `permission`: the browser's answer ('denied' means blocked: only the browser's site settings
+ * can allow it again). `enabled`: this device is subscribed and the server sends to it.
+ * `promptDismissed`: the person closed the conversation list's "Get notified" prompt here.
+ */
+export type NotificationsState = {
+  supported: boolean;
+  permission: 'default' | 'granted' | 'denied';
+  enabled: boolean;
+  promptDismissed: boolean;
+};
+
+/** The account's settings (all its devices share them). */
+export type AccountSettings = {
+  /** Notifications carry the sender and the text; false: only "New message" (the push service and lock screen see it). */
+  showMessageText: boolean;
+  /** Others see when you are online and last seen; false hides it, and you then see nobody's. */
+  sharePresence: boolean;
+};
 
 /** The codes the client makes itself; the API never sends them. */
 export const ClientOnlyErrorCode = {
@@ -147,6 +184,13 @@ export interface MailboatClient {
   conversations(): ConversationSummary[];
   /** Starts loading the conversation's newest history if it is not on the device yet. */
   conversation(conversationId: string): ConversationView;
+  /**
+   * The others typing in the conversation now (never the viewer), in the order they started;
+   * each is dropped when they stop or their typing expires. Ephemeral: not kept on the device.
+   */
+  typing(conversationId: string): User[];
+  /** What the device last heard of the person's presence; null when hidden or not known (see refreshPresence). */
+  presence(userId: string): Presence | null;
 
   // Signing in; each resolves once the session is stored on the device. Errors are ClientError.
   signUp(input: { handle: string; displayName: string; password: string }): Promise<void>;
@@ -180,6 +224,13 @@ export interface MailboatClient {
   markRead(conversationId: string): void;
   /** Sync now (the app calls it on launch, reconnect and return to the foreground). */
   syncNow(): Promise<void>;
+  /**
+   * The composer's text changed: `true` while the viewer types (call on every change with text
+   * in the box), `false` when it was sent, cleared, or the conversation left. The others see
+   * "… is typing" (sent at most every few seconds, stopped by itself after a few idle seconds);
+   * offline nothing is sent or queued. Never throws.
+   */
+  reportTyping(conversationId: string, typing: boolean): void;
 
   // Online-only operations; they reject with ClientError (code NETWORK when offline).
   findUser(handle: string): Promise<User | null>;
@@ -195,4 +246,27 @@ export interface MailboatClient {
   revokeDevice(deviceId: string): Promise<void>;
   createPairingCode(): Promise<PairingCode>;
   updateProfile(displayName: string): Promise<void>;
+
+  // Notifications and settings.
+  notifications(): NotificationsState;
+  /**
+   * Turns notifications on for this device: asks the browser's permission (call it only from
+   * a user gesture, never on load), subscribes and registers the subscription with the API.
+   * Resolves without enabling when the person did not allow it (see `notifications().permission`);
+   * rejects with ClientError (NETWORK when offline).
+   */
+  enableNotifications(): Promise<void>;
+  /** Turns them off for this device: removes the subscription from the API and the browser. */
+  disableNotifications(): Promise<void>;
+  /** Hides the conversation list's "Get notified" prompt on this device. */
+  dismissNotificationPrompt(): void;
+  /** The account's settings as last read (also offline), or null before the first read. */
+  settings(): AccountSettings | null;
+  /** Changes some settings for every device of the account (online only). */
+  updateSettings(input: Partial<AccountSettings>): Promise<void>;
+  /** Silences the conversation's notifications on all the viewer's devices, for `duration` (replacing an earlier mute). */
+  mute(conversationId: string, duration: MuteDuration): Promise<void>;
+  unmute(conversationId: string): Promise<void>;
+  /** Fetches the people's presence now (a conversation opened); live events keep it current afterwards. */
+  refreshPresence(userIds: string[]): Promise<void>;
 }

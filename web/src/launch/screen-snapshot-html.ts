@@ -9,7 +9,8 @@ export const SCREEN_SNAPSHOT_ROWS = 30;
 /**
  * What is shown only for a moment or while someone acts, left out of a screen snapshot: the update
  * offer (its empty live region stays), dialogs and menus, errors and warnings of the moment,
- * sync progress, and the open picker, delete question, edit form and reply quote.
+ * sync progress, the open picker, delete question, edit form and reply quote, and who is typing
+ * or online (ephemeral: a list entry where someone typed shows no preview line until the app has started).
  */
 const TRANSIENT = [
   '.update-prompt > *',
@@ -23,6 +24,9 @@ const TRANSIENT = [
   '.confirm-delete',
   '.edit-form',
   '.composer-reply',
+  '.typing-indicator > *',
+  '.conversation-preview.is-typing',
+  '.presence-line',
 ].join(',');
 
 /**

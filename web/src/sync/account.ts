@@ -5,6 +5,7 @@ import { PreviewWriter } from '../launch/preview-writer.js';
 import type { ScreenSnapshots } from '../launch/screen-snapshot.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
 import { MessageRows } from './message-rows.js';
+import { MuteExpiry, nextMuteEnd } from './mute-expiry.js';
 import { isLocalOrigin } from './origins.js';
 import { Outbox } from './outbox.js';
 import type { ConversationRecord, Position, Watermark } from './records.js';
@@ -49,6 +50,8 @@ export class Account {
   /** Per conversation: the list and the segment indexes (and their versions) it was built from. */
   private readonly messageCache = new Map<string, { list: Message[]; sources: HeldDoc['index'][]; versions: number[] }>();
   private summaries: ConversationSummary[] | null = null;
+  /** Rebuilds the summaries when the next mute ends (it then reads as not muted). */
+  private readonly muteExpiry = new MuteExpiry(() => this.changed());
 
   private constructor(
     readonly db: AccountDb,
@@ -234,9 +237,11 @@ export class Account {
             oldestHeldSegment: this.segments.ofConversation(record.id)[0]?.segment ?? null,
             read: this.readPosition(record.id),
             user: (id) => this.user(id),
+            now: Date.now(),
           }),
         )
         .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+      this.muteExpiry.set(nextMuteEnd(this.summaries));
     }
     return this.summaries;
   }
@@ -318,6 +323,7 @@ export class Account {
   }
 
   async close(): Promise<void> {
+    this.muteExpiry.cancel();
     await this.preview?.close(); // while the documents it is built from are still open
     await this.outbox.settled();
     await this.segments.close();

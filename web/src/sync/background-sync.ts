@@ -12,9 +12,11 @@ import { flushOutbox } from './flush.js';
 import { LiveEvents } from './live-events.js';
 import { applyLiveEvent } from './live-updates.js';
 import { withOutboxLock } from './outbox-lock.js';
+import type { PresenceState } from './presence-state.js';
 import { flushReads, markDelivered } from './receipts.js';
 import { Serial } from './serial.js';
 import type { SyncStateBox } from './sync-state.js';
+import type { TypingState } from './typing-state.js';
 
 export type BackgroundSyncOptions = {
   api: Api;
@@ -30,6 +32,10 @@ export type BackgroundSyncOptions = {
   requestReplay: () => void;
   /** Told when the server refused a write (see SyncContext.refused). */
   refused: () => void;
+  /** Who is typing, as the live stream says; forgotten when the stream stops or breaks. */
+  typing: TypingState;
+  /** Others' presence, as the live stream says; forgotten when the device goes offline or the account closes. */
+  presence: PresenceState;
 };
 
 /**
@@ -116,6 +122,8 @@ export class BackgroundSync {
   /** The browser lost its network: stop the live stream until the next sync. */
   wentOffline(): void {
     this.live?.stop();
+    this.options.typing.clear();
+    this.options.presence.clear();
   }
 
   /** Stops timers and the live stream for the current account (a sign-out); syncing may start again later. */
@@ -128,6 +136,8 @@ export class BackgroundSync {
     this.delivered.clear();
     this.live?.stop();
     this.live = null;
+    this.options.typing.clear();
+    this.options.presence.clear();
   }
 
   /** Stops for good and waits for the running sync and flush to end. */
@@ -242,6 +252,8 @@ export class BackgroundSync {
             {
               startLoading: (id) => this.startLoading(id),
               revoked: async () => this.options.signedOut(ErrorCode.DEVICE_REVOKED),
+              typing: (id, user, typing, expiresAt) => this.options.typing.apply(id, user, typing, expiresAt),
+              presence: (userId, presence) => this.options.presence.set(userId, presence),
             },
             event,
           ),
@@ -249,7 +261,10 @@ export class BackgroundSync {
       // Whatever happened between the last catch-up and this moment reached nobody: catch up once
       // more, on the first connect as after a break. (That sync's goLive finds the stream running.)
       onConnected: () => void this.sync(),
-      onBroken: () => this.scheduleRetry(),
+      onBroken: () => {
+        this.options.typing.clear();
+        this.scheduleRetry();
+      },
       onFatal: (code) => this.options.signedOut(code),
       isFatal: (code) => code !== undefined && SIGNED_OUT_CODES.has(code),
     });

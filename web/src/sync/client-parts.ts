@@ -7,10 +7,12 @@ import { TokenKeeper } from './auth.js';
 import { BackgroundSync } from './background-sync.js';
 import type { ClientOptions } from './client-options.js';
 import { getMeta, readClockOffset, setMeta, writeClockOffset } from './local-db.js';
+import { PresenceState } from './presence-state.js';
 import { requestBackgroundReplay } from './replay-request.js';
 import { fetchObservingClock, ServerClock } from './server-clock.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { SyncStateBox } from './sync-state.js';
+import { TypingState } from './typing-state.js';
 
 /** The parts a SyncClient is made of, built in dependency order by buildClientParts. */
 export type ClientParts = {
@@ -22,6 +24,10 @@ export type ClientParts = {
   api: Api;
   background: BackgroundSync;
   sessions: SessionLifecycle;
+  /** Who else is typing (live events, in memory). */
+  typing: TypingState;
+  /** Others' presence (fetched and live, in memory). */
+  presence: PresenceState;
 };
 
 /** The options as the parts use them, defaults filled in. */
@@ -45,6 +51,8 @@ export function buildClientParts(options: ClientOptions): ClientParts {
   const time = serverTime(options, settings);
   const state = new SyncStateBox(browserIsOnline() ? 'online' : 'offline');
   const up = new UpwardLinks();
+  const typing = new TypingState(time.serverNow, () => state.emit());
+  const presence = new PresenceState(() => state.emit());
   const tokens = tokenKeeper(settings, time, up);
   const api = new Api({
     baseUrl: settings.baseUrl,
@@ -63,6 +71,8 @@ export function buildClientParts(options: ClientOptions): ClientParts {
     signedOut: up.signedOut,
     requestReplay: () => void requestBackgroundReplay(),
     refused: () => time.clock.rewind(),
+    typing,
+    presence,
   });
   const sessions = new SessionLifecycle({
     factory: settings.factory,
@@ -78,7 +88,7 @@ export function buildClientParts(options: ClientOptions): ClientParts {
     wrote: () => background.scheduleFlush(),
   });
   up.connect(sessions, background);
-  return { factory: settings.factory, delivery: settings.delivery, state, api, background, sessions };
+  return { factory: settings.factory, delivery: settings.delivery, state, api, background, sessions, typing, presence };
 }
 
 function settingsOf(options: ClientOptions): Settings {

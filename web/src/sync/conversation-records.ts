@@ -30,6 +30,7 @@ export async function absorbConversation(account: Account, node: ConversationNod
     viewerRole: node.viewerRole,
     unreadCount: node.unreadCount,
     updatedAt: Date.parse(node.updatedAt),
+    mute: node.muted ? { until: node.muted.until === null ? null : Date.parse(node.muted.until) } : null,
     memberIds: node.receipts.map((r) => r.user.id),
     loaded: previous?.loaded ?? false,
     olderCursor: previous?.olderCursor ?? null,

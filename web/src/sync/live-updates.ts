@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { Presence, User } from '../app/model.js';
 import type { Account } from './account.js';
 import { decodeBytes } from './bytes.js';
 import type { SyncContext } from './context.js';
@@ -6,6 +7,7 @@ import { type ApiReceipt, absorbConversation, watermarkOf } from './conversation
 import { pullDiffs } from './diffs.js';
 import type { LiveEvent } from './live-events.js';
 import { REMOTE } from './origins.js';
+import { presenceFromApi } from './presence-state.js';
 
 /** What applying a live event may need besides the sync context. */
 export type LiveUpdateHooks = {
@@ -13,12 +15,17 @@ export type LiveUpdateHooks = {
   startLoading: (conversationId: string) => void;
   /** The device was revoked: sign it out. */
   revoked: () => Promise<void>;
+  /** Someone else (never the viewer) started or stopped typing; `expiresAt` is server time (epoch ms). */
+  typing: (conversationId: string, user: User, typing: boolean, expiresAt: number) => void;
+  /** Someone's presence changed (null: hidden from the viewer). */
+  presence: (userId: string, presence: Presence | null) => void;
 };
 
 /**
  * Applies one `events` payload to the device: a segment update to a held document (pulling
  * the diff when it arrives out of order, and counting the conversation as received), a
- * receipt, a conversation added, changed or removed, or this device's revocation. Events
+ * receipt, a conversation added, changed or removed, this device's revocation, or the
+ * ephemeral typing and presence news (handed to their hooks, never stored). Events
  * about what the device does not hold are ignored: catch-up brings them when it matters.
  */
 export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, event: LiveEvent): Promise<void> {
@@ -51,6 +58,14 @@ export async function applyLiveEvent(ctx: SyncContext, hooks: LiveUpdateHooks, e
       return;
     case 'DeviceRevokedEvent':
       if (event.deviceId === account.session.deviceId) await hooks.revoked();
+      return;
+    case 'TypingEvent':
+      // The viewer's own typing (on another of their devices) is not shown.
+      if (event.user && event.user.id !== account.viewerId)
+        hooks.typing(event.conversationId, event.user, event.typing, Date.parse(event.expiresAt));
+      return;
+    case 'PresenceEvent':
+      if (event.person && event.person.id !== account.viewerId) hooks.presence(event.person.id, presenceFromApi(event.presence));
       return;
   }
 }

@@ -19,6 +19,16 @@ export type MetaValues = {
    * The key predates the name "preview" and stays: devices hold records under it.
    */
   firstPaint: PreviewRecord;
+  /**
+   * The endpoint of the push subscription this device registered for the account (see
+   * push-subscription.ts): set while the person wants notifications here, so a browser that
+   * rotated or dropped it is re-registered at launch. Absent: notifications are off here.
+   */
+  pushEndpoint: string;
+  /** The account's settings as last read from the server (shown offline). */
+  settings: { showMessageText: boolean; sharePresence: boolean };
+  /** The person dismissed the conversation list's "Get notified" prompt on this device. */
+  notificationPromptDismissed: true;
 };
 
 interface AccountSchema extends DBSchema {

@@ -1,9 +1,10 @@
 import type { ResultOf } from 'gql.tada';
-import type { Device, Member, MemberRole, PairingCode, User } from '../app/model.js';
+import type { Device, Member, MemberRole, MuteDuration, PairingCode, Presence, User } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
 import { absorbConversation, type ConversationNode } from './conversation-records.js';
 import * as Q from './operations.js';
+import { presenceFromApi } from './presence-state.js';
 
 /**
  * Online-only operations: plain GraphQL. They reject with ClientError (NETWORK when the
@@ -96,6 +97,25 @@ export class OnlineOps {
     const data = await this.api.mutation(Q.UPDATE_PROFILE, { n: displayName });
     await this.account().putUsers([data.updateProfile]);
     return data.updateProfile;
+  }
+
+  async mute(conversationId: string, duration: MuteDuration): Promise<void> {
+    const data = await this.api.mutation(Q.MUTE, { c: conversationId, d: duration });
+    await absorbConversation(this.account(), data.muteConversation);
+  }
+
+  async unmute(conversationId: string): Promise<void> {
+    const data = await this.api.mutation(Q.UNMUTE, { c: conversationId });
+    await absorbConversation(this.account(), data.unmuteConversation);
+  }
+
+  /** The people's presence by id (null: hidden); ids the API does not answer for are left out. */
+  async presence(userIds: string[]): Promise<Map<string, Presence | null>> {
+    const out = new Map<string, Presence | null>();
+    if (userIds.length === 0) return out;
+    const data = await this.api.query(Q.PRESENCE, { ids: userIds });
+    for (const node of data.nodes) if (node && 'id' in node) out.set(node.id, presenceFromApi(node.presence));
+    return out;
   }
 
   private async absorb(node: ConversationNode): Promise<string> {

@@ -16,10 +16,10 @@ export const SESSION = graphql(
   [USER],
 );
 
-/** Everything a conversation summary, its direct title and its members' ticks need (receipts list every current member). */
+/** Everything a conversation summary, its direct title, its mute and its members' ticks need (receipts list every current member). */
 export const CONVERSATION = graphql(
   `fragment ConversationFields on Conversation {
-    id kind title memberCount viewerRole unreadCount updatedAt
+    id kind title memberCount viewerRole unreadCount updatedAt muted { until }
     receipts { user { ...UserFields } deliveredUpTo deliveredAt readUpTo readAt }
   }`,
   [USER],
@@ -69,6 +69,8 @@ export const EVENTS = graphql(
     ... on ConversationUpdatedEvent { conversation { ...ConversationFields } }
     ... on ConversationRemovedEvent { conversationId reason }
     ... on DeviceRevokedEvent { deviceId }
+    ... on TypingEvent { conversationId user { ...UserFields } typing expiresAt }
+    ... on PresenceEvent { person: user { id } presence { online lastSeenAt } }
   } }`,
   [USER, CONVERSATION],
 );
@@ -112,4 +114,26 @@ export const DEVICES = graphql(`query Devices { viewer { devices(first: 100) { e
 } } } } }`);
 export const REVOKE_DEVICE = graphql('mutation Revoke($id: ID!) { revokeDevice(id: $id) { id } }');
 export const CREATE_PAIRING_CODE = graphql('mutation Pair { createPairingCode { code expiresAt } }');
+export const MUTE = graphql(
+  'mutation Mute($c: ID!, $d: MuteDuration!) { muteConversation(conversationId: $c, duration: $d) { ...ConversationFields } }',
+  [CONVERSATION],
+);
+export const UNMUTE = graphql('mutation Unmute($c: ID!) { unmuteConversation(conversationId: $c) { ...ConversationFields } }', [
+  CONVERSATION,
+]);
+/** Ephemeral: never queued in the outbox (a typing state is stale by the time the network is back). */
+export const SET_TYPING = graphql('mutation SetTyping($c: ID!, $t: Boolean!) { setTyping(conversationId: $c, typing: $t) }');
+export const PRESENCE = graphql('query Presence($ids: [ID!]!) { nodes(ids: $ids) { ... on User { id presence { online lastSeenAt } } } }');
 export const UPDATE_PROFILE = graphql('mutation Profile($n: String!) { updateProfile(displayName: $n) { ...UserFields } }', [USER]);
+
+/** Notifications and settings (push-subscription.ts, settings.ts): the device's push state, the key to subscribe with, the settings. */
+export const PUSH_STATE = graphql(`query PushState {
+  webPushPublicKey viewer { device { id notificationsEnabled } settings { showMessageText sharePresence } }
+}`);
+export const REGISTER_PUSH = graphql(`mutation RegisterPush($input: PushSubscriptionInput!) {
+  registerPushSubscription(input: $input) { id notificationsEnabled }
+}`);
+export const REMOVE_PUSH = graphql('mutation RemovePush { removePushSubscription { id notificationsEnabled } }');
+export const UPDATE_SETTINGS = graphql(`mutation UpdateSettings($input: UpdateSettingsInput!) {
+  updateSettings(input: $input) { showMessageText sharePresence }
+}`);

@@ -14,6 +14,11 @@ export type ConversationRecord = {
   unreadCount: number;
   /** Epoch ms. */
   updatedAt: number;
+  /**
+   * The viewer's mute as last fetched: until when (epoch ms; null for always), or null when not
+   * muted. Absent in records stored before mutes existed (read as not muted).
+   */
+  mute?: { until: number | null } | null;
   /** The current members (user ids, join order), for a direct conversation's title. */
   memberIds: string[];
   /** Its newest segments have been loaded onto the device once. */

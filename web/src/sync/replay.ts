@@ -1,11 +1,11 @@
-import { Api } from './api.js';
-import { TokenKeeper } from './auth.js';
+import type { Api } from './api.js';
 import { isSignedOutError } from './errors.js';
-import { type AccountDb, getMeta, openAccountDb, readCurrentAccount, setMeta } from './local-db.js';
+import { getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
 import { Outbox } from './outbox.js';
 import { withOutboxLock } from './outbox-lock.js';
 import { pushOutbox } from './push-outbox.js';
 import { refusalFailure } from './refusal.js';
+import { workerApi } from './worker-api.js';
 
 export type ReplayOptions = {
   /** The API's origin ('' or the worker's own origin in the service worker). */
@@ -59,7 +59,7 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
       // A BODY refresh token is rotated by the app alone; two rotators would revoke the device.
       if ((await getMeta(db, 'refreshToken')) !== undefined) return { ...NOTHING, left: outbox.size, skipped: 'NO_COOKIE' };
       try {
-        return await pushAll(apiFor(options, db, userId), outbox);
+        return await pushAll(workerApi(options, db, userId), outbox);
       } catch (e) {
         if (isSignedOutError(e)) return { ...NOTHING, left: outbox.size, skipped: 'SIGNED_OUT' };
         throw e;
@@ -70,19 +70,6 @@ export async function replayOutbox(options: ReplayOptions): Promise<ReplayReport
   } finally {
     db.close();
   }
-}
-
-function apiFor(options: ReplayOptions, db: AccountDb, userId: string): Api {
-  const tokens = new TokenKeeper({
-    expectedUserId: () => userId,
-    renewed: (at) => void setMeta(db, 'signInExpiresAt', at).catch(() => undefined),
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    delivery: 'COOKIE',
-    refreshTokens: () => null,
-    now: options.now ?? Date.now,
-  });
-  return new Api({ baseUrl: options.baseUrl, fetch: options.fetch, tokens, onReachable: () => {}, onSignedOut: () => {} });
 }
 
 /**

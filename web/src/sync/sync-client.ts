@@ -1,29 +1,39 @@
 import { ErrorCode } from '@mailboat/schema';
 import {
+  type AccountSettings,
   ClientError,
   ClientOnlyErrorCode,
   type ConversationSummary,
   type ConversationView,
   type MailboatClient,
   type MemberRole,
+  type MuteDuration,
+  type Presence,
   type Session,
   type SyncState,
+  type User,
 } from '../app/model.js';
 import { type Preview, readPreview } from '../launch/preview.js';
 import type { Account } from './account.js';
+import { AccountSettingsStore } from './account-settings.js';
 import type { Api } from './api.js';
 import type { BackgroundSync } from './background-sync.js';
 import { loadOlder } from './catch-up.js';
 import type { ClientOptions } from './client-options.js';
 import { buildClientParts } from './client-parts.js';
+import { refreshPreferences } from './device-preferences.js';
 import { networkError } from './errors.js';
 import type { LocalWriter } from './local-writes.js';
 import { OnlineOps } from './online-ops.js';
 import * as Q from './operations.js';
+import type { PresenceState } from './presence-state.js';
+import { PushSubscriptions } from './push-subscription.js';
 import { queueRead } from './receipts.js';
 import { onReplayed } from './replay-request.js';
 import type { AuthPayload, SessionLifecycle } from './session-lifecycle.js';
 import type { SyncStateBox } from './sync-state.js';
+import { TypingSender } from './typing-sender.js';
+import type { TypingState } from './typing-state.js';
 
 const EMPTY_VIEW: ConversationView = Object.freeze({ messages: [], hasOlder: false, loadingOlder: false }) as ConversationView;
 const NO_CONVERSATIONS: ConversationSummary[] = Object.freeze([]) as unknown as ConversationSummary[];
@@ -51,6 +61,11 @@ export class SyncClient implements MailboatClient {
   private readonly background: BackgroundSync;
   private readonly delivery: 'COOKIE' | 'BODY';
   private readonly ops: OnlineOps;
+  private readonly push: PushSubscriptions;
+  private readonly accountSettings: AccountSettingsStore;
+  private readonly typers: TypingState;
+  private readonly presences: PresenceState;
+  private readonly typingSender: TypingSender;
   private closed = false;
   private readonly unlisten: () => void;
 
@@ -62,10 +77,26 @@ export class SyncClient implements MailboatClient {
     this.sessions = parts.sessions;
     this.background = parts.background;
     this.delivery = parts.delivery;
+    this.typers = parts.typing;
+    this.presences = parts.presence;
+    this.typingSender = new TypingSender({
+      send: (c, t) => this.api.mutation(Q.SET_TYPING, { c, t }),
+      online: () => this.sessions.account !== null && this.state.network === 'online' && browserIsOnline(),
+    });
     this.ops = new OnlineOps(
       this.api,
       () => this.requireAccount(),
       (id) => this.background.startLoading(id),
+    );
+    this.push = new PushSubscriptions(
+      this.api,
+      () => this.sessions.account,
+      () => this.state.emit(),
+    );
+    this.accountSettings = new AccountSettingsStore(
+      this.api,
+      () => this.sessions.account,
+      () => this.state.emit(),
     );
     this.restored = this.sessions.restore();
     this.ready = Promise.race([this.restored, this.showPreview(parts.factory)]);
@@ -101,6 +132,14 @@ export class SyncClient implements MailboatClient {
     return account.view(conversationId);
   }
 
+  typing(conversationId: string): User[] {
+    return this.typers.typing(conversationId);
+  }
+
+  presence(userId: string): Presence | null {
+    return this.presences.get(userId);
+  }
+
   // Signing in and out.
 
   // Each waits for the launch restore first: it may open a session (or refresh the cookie) itself.
@@ -125,7 +164,11 @@ export class SyncClient implements MailboatClient {
 
   async signOut(): Promise<void> {
     await this.restored;
+    this.typingSender.stopAll();
+    const hadAccount = this.sessions.account !== null;
     await this.sessions.signOut(() => this.background.flush());
+    // The server deleted the device's push subscription with the session; the browser's goes too.
+    if (hadAccount && !this.sessions.account) await this.push.signingOut();
   }
 
   // Local-first writes.
@@ -180,6 +223,12 @@ export class SyncClient implements MailboatClient {
     await this.restored;
     if (this.closed) return;
     await this.background.sync();
+    if (this.sessions.account && !this.closed) await refreshPreferences(this.api, this.push, this.accountSettings);
+  }
+
+  reportTyping(conversationId: string, typing: boolean): void {
+    if (typing) this.typingSender.typed(conversationId);
+    else this.typingSender.stopped(conversationId);
   }
 
   // Online-only operations.
@@ -196,6 +245,22 @@ export class SyncClient implements MailboatClient {
   devices = () => this.online(() => this.ops.devices());
   revokeDevice = (deviceId: string) => this.online(() => this.ops.revokeDevice(deviceId));
   createPairingCode = () => this.online(() => this.ops.createPairingCode());
+  mute = (conversationId: string, duration: MuteDuration) => this.online(() => this.ops.mute(conversationId, duration));
+  unmute = (conversationId: string) => this.online(() => this.ops.unmute(conversationId));
+
+  async refreshPresence(userIds: string[]): Promise<void> {
+    const found = await this.online(() => this.ops.presence(userIds));
+    for (const [id, presence] of found) this.presences.set(id, presence);
+  }
+
+  // Notifications and settings (push-subscription.ts, account-settings.ts).
+
+  notifications = () => this.push.state();
+  enableNotifications = () => this.push.enable();
+  disableNotifications = () => this.push.disable();
+  dismissNotificationPrompt = () => this.push.dismissPrompt();
+  settings = () => this.accountSettings.get();
+  updateSettings = (input: Partial<AccountSettings>) => this.accountSettings.update(input);
 
   async updateProfile(displayName: string): Promise<void> {
     const user = await this.online(() => this.ops.updateProfile(displayName));
@@ -220,7 +285,7 @@ export class SyncClient implements MailboatClient {
   }
 
   private online<T>(op: () => Promise<T>): Promise<T> {
-    if ((globalThis.navigator as Navigator | undefined)?.onLine === false) return Promise.reject(networkError('You are offline'));
+    if (!browserIsOnline()) return Promise.reject(networkError('You are offline'));
     return op();
   }
 
@@ -287,6 +352,10 @@ export class SyncClient implements MailboatClient {
       w.removeEventListener?.('offline', offline);
     };
   }
+}
+
+function browserIsOnline(): boolean {
+  return (globalThis.navigator as Navigator | undefined)?.onLine !== false;
 }
 
 function defaultDeviceName(): string {

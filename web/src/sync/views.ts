@@ -70,6 +70,8 @@ export type SummaryInputs = {
   /** The viewer's read watermark, local marks included. */
   read: Position | null;
   user: (id: string) => User;
+  /** Epoch ms now: a mute that ended before it reads as not muted. */
+  now: number;
 };
 
 /**
@@ -103,6 +105,8 @@ export function buildSummary(input: SummaryInputs): ConversationSummary {
     const covered = !record.hasOlder || (input.read !== null && input.read.at >= segmentStart(input.oldestHeldSegment));
     unreadCount = covered ? local : Math.max(local, record.unreadCount);
   }
+  const mute = record.mute ?? null;
+  const muted = mute !== null && (mute.until === null || mute.until > input.now);
   return {
     id: record.id,
     kind: record.kind,
@@ -110,6 +114,9 @@ export function buildSummary(input: SummaryInputs): ConversationSummary {
     memberCount: record.memberCount,
     viewerRole: record.viewerRole,
     unreadCount,
+    muted,
+    mutedUntil: muted ? (mute?.until ?? null) : null,
+    otherUserId: record.kind === 'DIRECT' ? (other ?? null) : null,
     lastMessage: last
       ? { text: last.text, authorName: input.user(last.author).displayName, createdAt: last.createdAt, deleted: last.deleted }
       : null,

@@ -1,5 +1,5 @@
 import { limits } from '@mailboat/schema';
-import { type FormEvent, type KeyboardEvent, type RefObject, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, type RefObject, useEffect, useState } from 'react';
 import type { ChatMessage } from '../app/model.js';
 import { useClient } from './client-context.js';
 import { keepDraft, readDraft } from './drafts.js';
@@ -11,7 +11,8 @@ import { useSession } from './hooks.js';
  * Writes a message (Enter sends, Shift+Enter adds a line). The message is on screen before
  * send() returns; the network is not needed. Replying shows the quoted message above the box.
  * Unsent text stays as a draft of the conversation while the app runs (drafts.ts). Text the
- * rules refuse (schema/src/text.ts) stays in the box, and the composer says why.
+ * rules refuse (schema/src/text.ts) stays in the box, and the composer says why. While there is
+ * text in the box the others see that the viewer is typing; sending, clearing or leaving stops it.
  */
 export function Composer({
   conversationId,
@@ -33,7 +34,9 @@ export function Composer({
     setTextState(next);
     setError(null);
     keepDraft(userId, conversationId, next);
+    client.reportTyping(conversationId, next.trim() !== '');
   };
+  useEffect(() => () => client.reportTyping(conversationId, false), [client, conversationId]);
   const send = () => {
     const trimmed = text.trim();
     if (!trimmed) return;

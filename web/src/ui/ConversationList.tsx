@@ -1,6 +1,7 @@
 import { ConversationListItem } from './ConversationListItem.js';
 import { useConversations } from './hooks.js';
 import { NavButton } from './NavButton.js';
+import { NotificationPrompt } from './NotificationPrompt.js';
 import { paths } from './router.js';
 import { useFocusHeading } from './useFocusHeading.js';
 
@@ -19,6 +20,7 @@ export function ConversationList({ headingLevel, selectedId }: { headingLevel: 1
           New conversation
         </NavButton>
       </div>
+      <NotificationPrompt />
       {conversations.length === 0 ? (
         <p className="empty">No conversations yet. Start one with “New conversation”.</p>
       ) : (

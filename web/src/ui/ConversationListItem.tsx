@@ -1,10 +1,16 @@
 import { memo } from 'react';
 import type { ConversationSummary } from '../app/model.js';
 import { formatFull, formatListTime } from './format.js';
+import { useTyping } from './hooks.js';
 import { Link } from './Link.js';
+import { MutedIcon } from './MutedIcon.js';
+import { typingText } from './presence-text.js';
 import { paths } from './router.js';
 
-/** One conversation in the list: title first (its accessible name starts with it), then the last message, time and unread count. */
+/**
+ * One conversation in the list: title first (its accessible name starts with it), then the
+ * last message (or who is typing), time, a muted mark and the unread count.
+ */
 export const ConversationListItem = memo(function ConversationListItem({
   conversation: c,
   selected,
@@ -21,6 +27,7 @@ export const ConversationListItem = memo(function ConversationListItem({
       ? `${c.memberCount} members`
       : 'No messages yet';
   const author = last && c.kind === 'GROUP' ? `${last.authorName}: ` : '';
+  const typing = typingText(useTyping(c.id));
   const at = last?.createdAt ?? c.updatedAt;
   return (
     <li>
@@ -34,20 +41,27 @@ export const ConversationListItem = memo(function ConversationListItem({
         </span>
         <span className="conversation-main">
           <span className="conversation-title">{c.title}</span>
-          <span className={`conversation-preview${last?.deleted ? ' is-deleted' : ''}`}>
-            {author}
-            {preview}
-          </span>
+          {typing ? (
+            <span className="conversation-preview is-typing">{typing}</span>
+          ) : (
+            <span className={`conversation-preview${last?.deleted ? ' is-deleted' : ''}`}>
+              {author}
+              {preview}
+            </span>
+          )}
         </span>
         <span className="conversation-meta">
           <time dateTime={new Date(at).toISOString()} title={formatFull(at)}>
             {formatListTime(at)}
           </time>
-          {c.unreadCount > 0 && (
-            <span className="unread" role="img" aria-label={`${c.unreadCount} unread`}>
-              {c.unreadCount > 99 ? '99+' : c.unreadCount}
-            </span>
-          )}
+          <span className="conversation-marks">
+            {c.muted && <MutedIcon />}
+            {c.unreadCount > 0 && (
+              <span className="unread" role="img" aria-label={`${c.unreadCount} unread`}>
+                {c.unreadCount > 99 ? '99+' : c.unreadCount}
+              </span>
+            )}
+          </span>
         </span>
       </Link>
     </li>

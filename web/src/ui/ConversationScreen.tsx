@@ -1,15 +1,21 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { BackButton } from './BackButton.js';
 import { Composer } from './Composer.js';
-import { useConversationSummary, useConversationView, useSession } from './hooks.js';
+import { useClient } from './client-context.js';
+import { useConversationSummary, useConversationView, usePresence, useSession, useSyncState } from './hooks.js';
 import { MessageLog } from './MessageLog.js';
 import type { RowActions } from './MessageRow.js';
+import { MuteMenu } from './MuteMenu.js';
 import { NavButton } from './NavButton.js';
+import { presenceText } from './presence-text.js';
 import { paths } from './router.js';
 import { SendWhenOpen } from './SendWhenOpen.js';
+import { TypingIndicator } from './TypingIndicator.js';
 
 /**
- * One conversation: its title, the message log, and the composer. Right after a launch it
+ * One conversation: its title (with the other person's presence in a direct conversation,
+ * fetched on opening and whenever the device is back online), the mute menu, the message
+ * log, who is typing, and the composer. Right after a launch it
  * may show the preview, the rows of the last run (view.preview); a send is then held until the
  * real view is there.
  */
@@ -41,9 +47,18 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
     composerInput.current?.focus({ preventScroll: true });
   }, []);
 
+  const otherUserId = summary?.otherUserId ?? null;
+  const presence = usePresence(otherUserId);
+  const client = useClient();
+  const network = useSyncState().network;
+  useEffect(() => {
+    if (otherUserId && network === 'online') client.refreshPresence([otherUserId]).catch(() => undefined);
+  }, [client, otherUserId, network]);
+
   const replyTo = replyId ? (view.messages.find((m) => m.id === replyId) ?? null) : null;
   const title = summary?.title ?? 'Conversation';
-  const subtitle = summary ? (summary.kind === 'GROUP' ? `Group · ${summary.memberCount} members` : 'Direct message') : '';
+  const seen = presenceText(presence);
+  const subtitle = summary ? (summary.kind === 'GROUP' ? `Group · ${summary.memberCount} members` : (seen ?? 'Direct message')) : '';
 
   return (
     <section className="conversation" aria-labelledby="conversation-title">
@@ -51,8 +66,9 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
         <BackButton fallback={paths.home} className="back-in-conversation" />
         <div className="conversation-heading">
           <h1 id="conversation-title">{title}</h1>
-          {subtitle && <p className="subtitle">{subtitle}</p>}
+          {subtitle && <p className={`subtitle${seen && summary?.kind === 'DIRECT' ? ' presence-line' : ''}`}>{subtitle}</p>}
         </div>
+        {summary && <MuteMenu conversation={summary} />}
         <NavButton to={paths.members(conversationId)} className="button small">
           Members
         </NavButton>
@@ -67,6 +83,7 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
         pickingId={pickingId}
         actions={actions}
       />
+      <TypingIndicator conversationId={conversationId} />
       <SendWhenOpen opening={view.preview === true}>
         <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyId(null)} inputRef={composerInput} />
       </SendWhenOpen>

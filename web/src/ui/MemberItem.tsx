@@ -1,11 +1,12 @@
 import type { Member, MemberRole } from '../app/model.js';
 import { useClient } from './client-context.js';
 import { FormError } from './FormError.js';
+import { usePresence } from './hooks.js';
 import { useAction } from './useAction.js';
 
 const roleNames: Record<MemberRole, string> = { OWNER: 'Owner', ADMIN: 'Admin', MEMBER: 'Member' };
 
-/** A member: name, handle and role; the role picker and "Remove" appear only when the viewer may use them. */
+/** A member: name, handle, "online" while they are (when their presence is not hidden) and role; the role picker and "Remove" appear only when the viewer may use them. */
 export function MemberItem({
   conversationId,
   member,
@@ -33,6 +34,7 @@ export function MemberItem({
   const canSetRole = !isSelf && viewerRole === 'OWNER';
   const canRemove = !isSelf && (viewerRole === 'OWNER' || (viewerRole === 'ADMIN' && role === 'MEMBER'));
   const roleId = `role-${user.id}`;
+  const online = usePresence(isSelf ? null : user.id)?.online === true;
 
   return (
     <li className="member">
@@ -41,7 +43,10 @@ export function MemberItem({
           {user.displayName}
           {isSelf && <span className="muted"> (you)</span>}
         </span>
-        <span className="muted">@{user.handle}</span>
+        <span className="muted">
+          @{user.handle}
+          {online && <span className="member-online"> · online</span>}
+        </span>
       </div>
       <div className="member-controls">
         {canSetRole ? (

@@ -24,12 +24,15 @@ export function MembersScreen({ conversationId }: { conversationId: string }) {
 
   const reload = useCallback(async () => {
     try {
-      setMembers(await client.members(conversationId));
+      const list = await client.members(conversationId);
+      setMembers(list);
       setLoadError(null);
+      const others = list.map((m) => m.user.id).filter((id) => id !== session?.user.id);
+      client.refreshPresence(others).catch(() => undefined);
     } catch (e) {
       setLoadError(errorText(e));
     }
-  }, [client, conversationId]);
+  }, [client, conversationId, session?.user.id]);
   const changedAt = summary?.updatedAt;
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the conversation changes (changedAt)
   useEffect(() => {

@@ -4,11 +4,13 @@ import { useClient } from './client-context.js';
 import { Field } from './Field.js';
 import { FormError } from './FormError.js';
 import { useSession, useSyncState } from './hooks.js';
+import { NotificationsCard } from './NotificationsCard.js';
 import { Page } from './Page.js';
+import { PrivacyCard } from './PrivacyCard.js';
 import { navigate, paths } from './router.js';
 import { useAction } from './useAction.js';
 
-/** The viewer's display name, and signing out (which wipes this account's data from the device). */
+/** The viewer's display name, notifications and privacy settings, and signing out (which wipes this account's data from the device). */
 export function ProfileScreen() {
   const client = useClient();
   const session = useSession();
@@ -55,6 +57,8 @@ export function ProfileScreen() {
           </button>
         </form>
       </section>
+      <NotificationsCard />
+      <PrivacyCard />
       <section className="card" aria-labelledby="signout-heading">
         <h2 id="signout-heading">Sign out</h2>
         <p className="muted">Signing out removes your conversations and any unsent messages from this device.</p>

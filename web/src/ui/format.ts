@@ -6,6 +6,7 @@ const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
 const shortDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const weekdayTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -22,6 +23,15 @@ export function formatListTime(ms: number, now: number = Date.now()): string {
   if (days <= 0) return time.format(ms);
   if (days === 1) return relative.format(-1, 'day');
   if (days < 7) return weekday.format(ms);
+  if (new Date(ms).getFullYear() === new Date(now).getFullYear()) return shortDate.format(ms);
+  return longDate.format(ms);
+}
+
+/** A time ahead (when something ends): "18:30" today, "Tue 18:30" within a week, else "3 Mar" or "3 Mar 2027". */
+export function formatUntil(ms: number, now: number = Date.now()): string {
+  const days = Math.round((startOfDay(ms) - startOfDay(now)) / DAY);
+  if (days <= 0) return time.format(ms);
+  if (days < 7) return weekdayTime.format(ms);
   if (new Date(ms).getFullYear() === new Date(now).getFullYear()) return shortDate.format(ms);
   return longDate.format(ms);
 }

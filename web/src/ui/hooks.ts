@@ -1,5 +1,14 @@
 import { useCallback, useSyncExternalStore } from 'react';
-import type { ConversationSummary, ConversationView, Session, SyncState } from '../app/model.js';
+import type {
+  AccountSettings,
+  ConversationSummary,
+  ConversationView,
+  NotificationsState,
+  Presence,
+  Session,
+  SyncState,
+  User,
+} from '../app/model.js';
 import { useClient } from './client-context.js';
 
 /** Snapshot hooks over the client: each re-renders only when its snapshot object changes. */
@@ -33,4 +42,28 @@ export function useConversationSummary(conversationId: string): ConversationSumm
 export function useConversationView(conversationId: string): ConversationView {
   const client = useClient();
   return useSnapshot(useCallback(() => client.conversation(conversationId), [client, conversationId]));
+}
+
+/** The others typing in the conversation now (see MailboatClient.typing). */
+export function useTyping(conversationId: string): User[] {
+  const client = useClient();
+  return useSnapshot(useCallback(() => client.typing(conversationId), [client, conversationId]));
+}
+
+/** What the device last heard of the person's presence, or null (hidden, unknown, or no person). */
+export function usePresence(userId: string | null): Presence | null {
+  const client = useClient();
+  return useSnapshot(useCallback(() => (userId ? client.presence(userId) : null), [client, userId]));
+}
+
+/** Notifications on this device: supported, the browser's permission, on or off (see MailboatClient.notifications). */
+export function useNotifications(): NotificationsState {
+  const client = useClient();
+  return useSnapshot(useCallback(() => client.notifications(), [client]));
+}
+
+/** The account's settings, or null until they were read once. */
+export function useAccountSettings(): AccountSettings | null {
+  const client = useClient();
+  return useSnapshot(useCallback(() => client.settings(), [client]));
 }

@@ -10,9 +10,11 @@ import { startPushService } from '../test/push-service.js';
  * sending to the local test push service (which verifies and decrypts every push, so its cost
  * is in the figures too):
  *
- * - latency: from a sendMessage mutation being issued (its commit included) to the push request
- *   leaving the server (the worker's onSend hook), one message at a time, p50/p99; and the
- *   mutation's own round trip, to tell the commit from the queue;
+ * - latency: from the commit of a message (the moment the group commit wakes the sender, right
+ *   after its transaction committed) to the push request leaving the server (the worker's
+ *   onSend hook: claimed, about to be encrypted and sent), and to the local push service having
+ *   verified, decrypted and accepted it, one message at a time, p50/p99; also from the sendMessage mutation being
+ *   issued, and the mutation's own round trip;
  * - throughput: jobs one node sends per second, N recipients of one group message made due
  *   again round after round.
  *
@@ -80,8 +82,26 @@ async function main() {
       .openDirectConversation.id;
     const messages = knob('BENCH_MESSAGES', 300);
     const toSend: number[] = [];
+    const commitToSend: number[] = [];
     const roundTrips: number[] = [];
+    // The group commit wakes the sender right after its transaction committed: that call marks the commit.
+    const worker = app.deps.notifications;
+    const wake = worker.wake.bind(worker);
+    let committedAt: number | undefined;
+    let armed = false;
+    const commitToAccepted: number[] = [];
+    let accepted: ((at: number) => void) | undefined;
+    push.onPush = () => accepted?.(performance.now());
+    worker.wake = () => {
+      if (armed && committedAt === undefined) committedAt = performance.now();
+      wake();
+    };
     for (let i = 0; i < messages; i++) {
+      committedAt = undefined;
+      armed = true;
+      const acceptedAt = new Promise<number>((resolve) => {
+        accepted = resolve;
+      });
       const left = new Promise<number>((resolve) => {
         app.deps.notifications.onSend = () => resolve(performance.now());
       });
@@ -93,10 +113,15 @@ async function main() {
         ana.token,
       );
       roundTrips.push(performance.now() - start);
-      toSend.push((await left) - start);
+      const leftAt = await left;
+      armed = false;
+      toSend.push(leftAt - start);
+      commitToSend.push(leftAt - (committedAt ?? Number.NaN));
+      commitToAccepted.push((await acceptedAt) - (committedAt ?? Number.NaN));
       await app.deps.notifications.idle();
     }
     app.deps.notifications.onSend = undefined;
+    push.onPush = undefined;
 
     // Throughput: one group message to N members, made due again each round.
     const members = knob('BENCH_MEMBERS', 250);
@@ -137,7 +162,9 @@ async function main() {
         {
           latency: {
             messages,
-            commitToPushLeavesMs: { p50: pct(toSend, 50), p99: pct(toSend, 99) },
+            commitToPushLeavesMs: { p50: pct(commitToSend, 50), p99: pct(commitToSend, 99) },
+            commitToAcceptedByPushServiceMs: { p50: pct(commitToAccepted, 50), p99: pct(commitToAccepted, 99) },
+            mutationIssuedToPushLeavesMs: { p50: pct(toSend, 50), p99: pct(toSend, 99) },
             sendMessageRoundTripMs: { p50: pct(roundTrips, 50), p99: pct(roundTrips, 99) },
           },
           throughput: { jobs: sent, seconds, jobsPerSecond: sent / seconds },

@@ -10,7 +10,7 @@ import {
 declare const self: ServiceWorkerGlobalScope;
 
 /** How long a tab has to say which conversation it shows before it counts as showing none. */
-const ANSWER_WAIT_MS = 1000;
+const ANSWER_WAIT_MS = 2000;
 
 /** Every open window of the app (in this worker's scope), whether or not it controls it yet. */
 export function appWindows(): Promise<readonly WindowClient[]> {
@@ -25,21 +25,17 @@ function ask(client: WindowClient): Promise<WhichConversationAnswer | null> {
     channel.port1.onmessage = (event) => {
       clearTimeout(timer);
       const a = event.data as Partial<WhichConversationAnswer> | null;
-      resolve(
-        a && typeof a === 'object'
-          ? { conversationId: a.conversationId ?? null, visible: a.visible === true, focused: a.focused === true }
-          : null,
-      );
+      resolve(a && typeof a === 'object' ? { conversationId: a.conversationId ?? null, visible: a.visible === true } : null);
     };
     client.postMessage({ type: WHICH_CONVERSATION } satisfies WorkerMessage, [channel.port2]);
   });
 }
 
-/** The tab that shows `conversationId` to the person right now (visible and focused), if any. */
+/** The tab that shows `conversationId` to the person right now (open and visible), if any. */
 export async function windowShowing(windows: readonly WindowClient[], conversationId: string): Promise<WindowClient | null> {
   const visible = windows.filter((w) => w.visibilityState === 'visible');
   const answers = await Promise.all(visible.map((w) => ask(w)));
-  const index = answers.findIndex((a) => a?.conversationId === conversationId && a.visible && a.focused);
+  const index = answers.findIndex((a) => a?.conversationId === conversationId && a.visible);
   return index < 0 ? null : (visible[index] ?? null);
 }
 

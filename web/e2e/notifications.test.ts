@@ -187,7 +187,10 @@ describe('notifications', () => {
       sentAt: Date.now(),
     };
     await deliverPush(bo.profile, JSON.stringify(payload));
-    expect(await told).toEqual({ type: PUSH_ARRIVED, conversationId });
+    expect(await Promise.race([told, new Promise((r) => setTimeout(() => r('not told within 20 s'), 20_000))])).toEqual({
+      type: PUSH_ARRIVED,
+      conversationId,
+    });
     expect(await shownNotifications(bo.profile)).toEqual([]);
   });
 

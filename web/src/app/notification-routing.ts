@@ -26,7 +26,6 @@ export function answerNotificationMessages(client: MailboatClient): () => void {
         const answer: WhichConversationAnswer = {
           conversationId: route.name === 'conversation' ? route.id : null,
           visible: document.visibilityState === 'visible',
-          focused: document.hasFocus(),
         };
         event.ports[0]?.postMessage(answer);
         return;

@@ -3,9 +3,10 @@
  * sw/src/push.ts, sw/src/notification-click.ts and app/notification-routing.ts).
  *
  * - WHICH_CONVERSATION: the worker asks a tab, with a MessagePort to answer on, which
- *   conversation it shows and whether it is visible and focused (WhichConversationAnswer), to
- *   show no notification for the conversation the person is looking at. (WindowClient.url does
- *   not follow the app's hash routes in every browser, and `focused` is not the page's own view.)
+ *   conversation it shows and whether it is visible (WhichConversationAnswer), to show no
+ *   notification for the conversation the person has open and visible, focused or not (the
+ *   message is on screen). (WindowClient.url does not follow the app's hash routes in every
+ *   browser.)
  * - PUSH_ARRIVED: a push for the conversation the tab shows arrived instead of a notification.
  * - OPEN_CONVERSATION: a notification was clicked: the tab opens the conversation (null: the list).
  */
@@ -13,7 +14,7 @@ export const WHICH_CONVERSATION = 'mailboat:which-conversation';
 export const PUSH_ARRIVED = 'mailboat:push-arrived';
 export const OPEN_CONVERSATION = 'mailboat:open-conversation';
 
-export type WhichConversationAnswer = { conversationId: string | null; visible: boolean; focused: boolean };
+export type WhichConversationAnswer = { conversationId: string | null; visible: boolean };
 
 export type WorkerMessage =
   | { type: typeof WHICH_CONVERSATION }

@@ -14,4 +14,9 @@ const client =
   !only || only.includes('client')
     ? spawnSync(process.execPath, ['--import', 'tsx', '../web/bench/client.ts'], { cwd: api, stdio: 'inherit', env: process.env })
     : { status: 0 };
-process.exit(server.status || client.status || 0);
+// Part 7, notifications (api/bench/notifications.ts): commit to push request p50/p99, jobs/s of one node.
+const notifications =
+  !only || only.includes('notifications')
+    ? spawnSync(process.execPath, ['--import', 'tsx', 'bench/notifications.ts'], { cwd: api, stdio: 'inherit', env: process.env })
+    : { status: 0 };
+process.exit(server.status || client.status || notifications.status || 0);

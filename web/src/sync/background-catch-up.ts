@@ -1,11 +1,11 @@
 import * as Y from 'yjs';
+import type { Api } from './api.js';
 import { decodeBytes, encodeBytes } from './bytes.js';
-import { isSignedOutError } from './errors.js';
-import { type AccountDb, getMeta, openAccountDb, readCurrentAccount } from './local-db.js';
+import type { AccountDb } from './local-db.js';
 import { SEGMENT_DIFFS, SEGMENTS } from './operations.js';
 import { REMOTE } from './origins.js';
 import { SegmentStore } from './segment-store.js';
-import { type WorkerApiOptions, workerApi } from './worker-api.js';
+import { inWorkerAccount, type WorkerAccountSkip, type WorkerApiOptions } from './worker-api.js';
 
 export type CatchUpOptions = WorkerApiOptions & {
   indexedDB: IDBFactory;
@@ -20,7 +20,7 @@ export type CatchUpOptions = WorkerApiOptions & {
  * when it opens), the refresh token is not a cookie (the app alone rotates a BODY token), or
  * the device was signed out.
  */
-export type CatchUpResult = 'SYNCED' | 'NO_ACCOUNT' | 'NOT_HELD' | 'NO_COOKIE' | 'SIGNED_OUT';
+export type CatchUpResult = 'SYNCED' | 'NOT_HELD' | WorkerAccountSkip;
 
 /**
  * The service worker's catch-up after a push, so the message is on the device when the app
@@ -33,29 +33,19 @@ export type CatchUpResult = 'SYNCED' | 'NO_ACCOUNT' | 'NOT_HELD' | 'NO_COOKIE' |
  * pulls, the other finds already applied. Meant for when no tab of the app is open. Rejects
  * (ClientError, e.g. NETWORK) when the server cannot be reached; nothing is lost then.
  */
-export async function catchUpInBackground(options: CatchUpOptions): Promise<CatchUpResult> {
-  const userId = await readCurrentAccount(options.indexedDB);
-  if (!userId) return 'NO_ACCOUNT';
-  const db = await openAccountDb(options.indexedDB, userId);
-  try {
-    const record = await db.get('conversations', options.conversationId);
-    if (!record?.loaded) return 'NOT_HELD';
-    if ((await getMeta(db, 'refreshToken')) !== undefined) return 'NO_COOKIE';
-    try {
-      await pullNewest(options, db, userId);
-      return 'SYNCED';
-    } catch (e) {
-      if (isSignedOutError(e)) return 'SIGNED_OUT';
-      throw e;
-    }
-  } finally {
-    db.close();
-  }
+export function catchUpInBackground(options: CatchUpOptions): Promise<CatchUpResult> {
+  return inWorkerAccount(
+    options,
+    async (db) => ((await db.get('conversations', options.conversationId))?.loaded ? null : 'NOT_HELD'),
+    async (api, db, userId) => {
+      await pullNewest(options, api, db, userId);
+      return 'SYNCED' as const;
+    },
+  );
 }
 
-async function pullNewest(options: CatchUpOptions, db: AccountDb, userId: string): Promise<void> {
+async function pullNewest(options: CatchUpOptions, api: Api, db: AccountDb, userId: string): Promise<void> {
   const { conversationId } = options;
-  const api = workerApi(options, db, userId);
   const data = await api.query(SEGMENTS, { id: conversationId, first: 1, after: null });
   const newest = data.conversation?.segments.edges[0]?.node.number;
   if (newest === undefined) return; // left, or no history yet: the app sorts that out

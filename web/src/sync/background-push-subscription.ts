@@ -1,8 +1,7 @@
-import { isSignedOutError } from './errors.js';
-import { getMeta, openAccountDb, readCurrentAccount, setMeta } from './local-db.js';
+import { getMeta, setMeta } from './local-db.js';
 import { REGISTER_PUSH } from './operations.js';
 import { type PushSubscriptionFields, subscriptionFields } from './push-keys.js';
-import { type WorkerApiOptions, workerApi } from './worker-api.js';
+import { inWorkerAccount, type WorkerAccountSkip, type WorkerApiOptions } from './worker-api.js';
 
 export type { PushSubscriptionFields };
 
@@ -18,7 +17,7 @@ export type RotatedSubscriptionOptions = WorkerApiOptions & {
  * subscription is not the one it remembers (push-subscription.ts): no account, notifications
  * not turned on here, a BODY refresh token (the app alone rotates it), or signed out.
  */
-export type RotatedResult = 'REGISTERED' | 'NO_ACCOUNT' | 'NOT_ENABLED' | 'NO_COOKIE' | 'SIGNED_OUT';
+export type RotatedResult = 'REGISTERED' | 'NOT_ENABLED' | WorkerAccountSkip;
 
 /**
  * Registers the subscription the browser rotated to with the API, as the device's
@@ -26,22 +25,14 @@ export type RotatedResult = 'REGISTERED' | 'NO_ACCOUNT' | 'NOT_ENABLED' | 'NO_CO
  * notifications on on this device. Rejects (ClientError) when the server cannot be reached
  * or refuses it: the app's launch check then tries again.
  */
-export async function registerRotatedSubscription(options: RotatedSubscriptionOptions): Promise<RotatedResult> {
-  const userId = await readCurrentAccount(options.indexedDB);
-  if (!userId) return 'NO_ACCOUNT';
-  const db = await openAccountDb(options.indexedDB, userId);
-  try {
-    if ((await getMeta(db, 'pushEndpoint')) === undefined) return 'NOT_ENABLED';
-    if ((await getMeta(db, 'refreshToken')) !== undefined) return 'NO_COOKIE';
-    try {
-      await workerApi(options, db, userId).mutation(REGISTER_PUSH, { input: subscriptionFields(options.subscription) });
-    } catch (e) {
-      if (isSignedOutError(e)) return 'SIGNED_OUT';
-      throw e;
-    }
-    await setMeta(db, 'pushEndpoint', options.subscription.endpoint);
-    return 'REGISTERED';
-  } finally {
-    db.close();
-  }
+export function registerRotatedSubscription(options: RotatedSubscriptionOptions): Promise<RotatedResult> {
+  return inWorkerAccount(
+    options,
+    async (db) => ((await getMeta(db, 'pushEndpoint')) === undefined ? 'NOT_ENABLED' : null),
+    async (api, db) => {
+      await api.mutation(REGISTER_PUSH, { input: subscriptionFields(options.subscription) });
+      await setMeta(db, 'pushEndpoint', options.subscription.endpoint);
+      return 'REGISTERED' as const;
+    },
+  );
 }

@@ -18,7 +18,18 @@ import { TypingThrottle } from './typing/typing-throttle.js';
 import { createMailboatYoga, type MailboatYoga } from './yoga.js';
 
 /** `fanout` is set when DATABASE_URL is: events then cross to every node on that database. */
-export type App = { deps: AppDeps; yoga: MailboatYoga; fanout: PostgresFanout | undefined; close: () => Promise<void> };
+/**
+ * `stop` ends everything the app runs in the background (presence, notifications, compactions,
+ * the fan-out) and leaves the database open, for a second app on a database another owns;
+ * `close` stops it and destroys the database.
+ */
+export type App = {
+  deps: AppDeps;
+  yoga: MailboatYoga;
+  fanout: PostgresFanout | undefined;
+  stop: () => Promise<void>;
+  close: () => Promise<void>;
+};
 
 /** Opens the configured database (real Postgres when DATABASE_URL is set, else PGlite in DATA_DIR). */
 export async function openDatabase(config: Config): Promise<Db> {
@@ -48,16 +59,20 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     eventsFlowing: () => fanout?.listening ?? true,
   });
   deps.notifications.start();
+  const stop = async () => {
+    await deps.presence.stop(); // before the fan-out closes: its offline announcements reach the other nodes
+    await deps.notifications.stop();
+    await compactionsSettled(deps);
+    await fanout?.close();
+    await limitsPool?.end();
+  };
   return {
     deps,
     yoga: createMailboatYoga(deps),
     fanout,
+    stop,
     close: async () => {
-      await deps.presence.stop(); // before the fan-out closes: its offline announcements reach the other nodes
-      await deps.notifications.stop();
-      await compactionsSettled(deps);
-      await fanout?.close();
-      await limitsPool?.end();
+      await stop();
       await database.destroy();
     },
   };

@@ -1,6 +1,6 @@
 import { listMessages, type Message, SEGMENT_MS, segmentOf, segmentStart } from '@mailboat/schema';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { createApp } from '../src/app.js';
 import { decodeGlobalId } from '../src/global-ids.js';
@@ -52,6 +52,7 @@ describe.each(backends)('devices converge on %s', (backend) => {
     const { client, deps } = app();
     // A second node on the same database: its own segment cache, pubsub and compactions.
     const other = await createApp(deps.config, deps.db);
+    onTestFinished(() => other.stop()); // the database is the first node's to close
     const nodes = [deps, other.deps];
     const clients = [client, new TestClient(other)];
     const ana = await client.signUp('ana');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { TestClient, useTestApp } from '../harness.js';
 import { SyncDevice } from '../sync-device.js';
@@ -22,6 +22,7 @@ describe('first writes to a new segment through two nodes at once (postgres)', (
   it('accepts every member write, whichever node creates the segment', async () => {
     const { client, deps } = app();
     const other = await createApp(deps.config, deps.db); // a second node on the same database
+    onTestFinished(() => other.stop()); // the database is the first node's to close
     const clients = [client, new TestClient(other)];
     const statuses: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {

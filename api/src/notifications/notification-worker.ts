@@ -13,6 +13,7 @@ import {
   settleJob,
 } from './notifications-repository.js';
 import { type PushAnswer, type PushTransport, sendPush } from './push-transport.js';
+import { VapidHeaders } from './vapid-headers.js';
 
 /** Jobs claimed (and sent at once) per pass. */
 export const CLAIM_BATCH = 64;
@@ -50,6 +51,7 @@ export class NotificationWorker {
   /** Called when a push request leaves (benchmarks time it). */
   onSend: ((job: ClaimedJob) => void) | undefined;
   private readonly transport: PushTransport;
+  private readonly vapid: VapidHeaders;
   private running: Promise<void> | undefined;
   private stopped = false;
   private woken = false;
@@ -68,6 +70,8 @@ export class NotificationWorker {
       timeoutMs: SEND_TIMEOUT_MS,
       agents: { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) },
     };
+    const { vapidSubject: subject, vapidPublicKey: publicKey, vapidPrivateKey: privateKey } = deps.config;
+    this.vapid = new VapidHeaders({ subject, publicKey, privateKey });
   }
 
   /** The least time between two notifications to one device for one conversation. */
@@ -154,7 +158,7 @@ export class NotificationWorker {
     try {
       this.onSend?.(job);
       answer = await sendPush(this.transport, job, JSON.stringify(notificationPayload(job)), {
-        vapid: { subject: config.vapidSubject, publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey },
+        vapid: this.vapid,
         ttlSeconds: config.notificationTtlSeconds,
         urgency: job.kind === 'direct' ? 'high' : 'normal',
         topic: topicOf(job.conversation_id),

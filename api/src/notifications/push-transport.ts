@@ -3,6 +3,7 @@ import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import webpush from 'web-push';
 import { endpointProblem, PrivateAddressError } from './endpoint-guard.js';
+import type { VapidHeaders } from './vapid-headers.js';
 
 /**
  * Sends one Web Push request. web-push builds it (the RFC 8292 VAPID JWT and the RFC 8291
@@ -13,9 +14,9 @@ import { endpointProblem, PrivateAddressError } from './endpoint-guard.js';
 
 export type PushTarget = { endpoint: string; p256dh: string; auth: string };
 
-/** How a push is sent: the app's VAPID keys and the RFC 8030 headers. */
+/** How a push is sent: the sender's VAPID headers and the RFC 8030 headers. */
 export type PushOptions = {
-  vapid: { subject: string; publicKey: string; privateKey: string };
+  vapid: VapidHeaders;
   ttlSeconds: number;
   urgency: 'very-low' | 'low' | 'normal' | 'high';
   /** RFC 8030 §5.4: replaces an undelivered push with the same topic; at most 32 base64url characters. */
@@ -40,7 +41,7 @@ export async function sendPush(transport: PushTransport, target: PushTarget, pay
     { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
     payload,
     {
-      vapidDetails: options.vapid,
+      headers: { Authorization: options.vapid.for(target.endpoint) },
       TTL: options.ttlSeconds,
       urgency: options.urgency,
       topic: options.topic,

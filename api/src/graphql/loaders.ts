@@ -3,14 +3,14 @@ import DataLoader from 'dataloader';
 import { usersByIds } from '../accounts/accounts-service.js';
 import type { AppDeps } from '../context.js';
 import { type ConversationWithRole, conversationsOfMember } from '../conversations/conversations-service.js';
-import type { DeviceRow, MessageRow, UserRow } from '../db/tables.js';
+import type { ConversationMuteRow, DeviceRow, MessageRow, UserRow } from '../db/tables.js';
 import { devicesByIds } from '../devices/devices-service.js';
 import type { GlobalId } from '../global-ids.js';
 import { messagesByIds } from '../messages/messages-service.js';
+import { activeMutes, devicesWithNotifications } from '../notifications/notifications-service.js';
 import { type Presence, presenceOf } from '../presence/presence-service.js';
 import { conversationWatermarks, type MemberWatermarks } from '../receipts/receipts-service.js';
 import type { Viewer } from '../viewer.js';
-import { createNotificationLoaders, type NotificationLoaders } from './notification-loaders.js';
 
 /**
  * Per-request batching of lookups that list fields repeat (a page of messages asks for the
@@ -27,30 +27,42 @@ export type Loaders = {
   device: DataLoader<string, DeviceRow | undefined>;
   /** Messages by id, whoever may see them: check `membership` of their conversation. */
   message: DataLoader<string, MessageRow | undefined>;
-  /** A conversation with the user's role in it, if they are a member; keyed by membershipKey. */
+  /** A conversation with the user's role in it, if they are a member; keyed by asUser(user, conversation). */
   membership: DataLoader<string, ConversationWithRole | undefined>;
   /** Every member's receipt watermarks in a conversation, the conversation's visibility already checked. */
   watermarks: (conversationId: string) => Promise<MemberWatermarks[]>;
-  /** A user's presence as a viewer may see it (null when hidden); keyed by presenceKey(viewer, user). */
-  presence: DataLoader<string, Presence | null>;
-  /** Conversation.muted and Device.notificationsEnabled (notification-loaders.ts). */
-  notifications: NotificationLoaders;
+  /** A user's presence as a viewer may see it (null or undefined when hidden); keyed by asUser(viewer, user). */
+  presence: DataLoader<string, Presence | null | undefined>;
+  /** The user's active mute of a conversation; keyed by asUser(user, conversation). */
+  mute: DataLoader<string, ConversationMuteRow | undefined>;
+  /** Whether a device has a push subscription, by device id (callers show only the viewer's own devices). */
+  notificationsEnabled: DataLoader<string, boolean>;
 };
 
-export const membershipKey = (userId: string, conversationId: string) => `${userId}:${conversationId}`;
-export const presenceKey = (viewerId: string, userId: string) => `${viewerId}:${userId}`;
+/** The key of a lookup made as one user (the viewer, in practice): `${userId}:${id}`. */
+export const asUser = (userId: string, id: string) => `${userId}:${id}`;
 
 export function createLoaders(deps: AppDeps): Loaders {
   return {
     user: byId((ids) => usersByIds(deps, ids)),
     device: byId((ids) => devicesByIds(deps, ids)),
     message: byId((ids) => messagesByIds(deps, ids)),
-    membership: new DataLoader((keys: readonly string[]) => findMemberships(deps, keys), { cache: false }),
+    membership: perUser(async (userId, ids) => new Map((await conversationsOfMember(deps, userId, ids)).map((row) => [row.id, row]))),
     // Sibling resolvers (a list of messages) ask for the same conversation's watermarks in one
     // tick: they share that one query, forgotten right after so no later read sees stale marks.
     watermarks: perTick((conversationId) => conversationWatermarks(deps, conversationId)),
-    presence: new DataLoader((keys: readonly string[]) => findPresence(deps, keys), { cache: false }),
-    notifications: createNotificationLoaders(deps),
+    presence: perUser(async (viewerId, ids) => {
+      const presences = await presenceOf(deps, viewerId, ids);
+      return new Map(ids.map((id, i) => [id, presences[i] ?? null]));
+    }),
+    mute: perUser((userId, ids) => activeMutes(deps, userId, ids)),
+    notificationsEnabled: new DataLoader(
+      async (ids: readonly string[]) => {
+        const enabled = await devicesWithNotifications(deps, ids);
+        return ids.map((id) => enabled.has(id));
+      },
+      { cache: false },
+    ),
   };
 }
 
@@ -83,33 +95,27 @@ function perTick<V>(load: (key: string) => Promise<V>): (key: string) => Promise
   };
 }
 
-/** One query per user among the keys (a request has one viewer, so one query). */
-async function findMemberships(deps: AppDeps, keys: readonly string[]): Promise<(ConversationWithRole | undefined)[]> {
-  const byUser = new Map<string, string[]>();
-  for (const key of keys) {
-    const [userId = '', conversationId = ''] = key.split(':');
-    byUser.set(userId, [...(byUser.get(userId) ?? []), conversationId]);
-  }
-  const found = new Map<string, ConversationWithRole>();
-  for (const [userId, conversationIds] of byUser) {
-    for (const row of await conversationsOfMember(deps, userId, conversationIds)) found.set(membershipKey(userId, row.id), row);
-  }
-  return keys.map((key) => found.get(key));
-}
-
-/** One query per viewer among the keys (a request has one viewer, so one query for a whole list of users). */
-async function findPresence(deps: AppDeps, keys: readonly string[]): Promise<(Presence | null)[]> {
-  const byViewer = new Map<string, string[]>();
-  for (const key of keys) {
-    const [viewerId = '', userId = ''] = key.split(':');
-    byViewer.set(viewerId, [...(byViewer.get(viewerId) ?? []), userId]);
-  }
-  const found = new Map<string, Presence | null>();
-  for (const [viewerId, userIds] of byViewer) {
-    const presences = await presenceOf(deps, viewerId, userIds);
-    for (const [i, userId] of userIds.entries()) found.set(presenceKey(viewerId, userId), presences[i] ?? null);
-  }
-  return keys.map((key) => found.get(key) ?? null);
+/**
+ * A loader of what one user sees, keyed asUser(user, id): `find` runs once per user among the
+ * keys of a tick (a request has one viewer, so once) and answers by id; ids it leaves out load
+ * as undefined.
+ */
+function perUser<V>(find: (userId: string, ids: string[]) => Promise<ReadonlyMap<string, V>>): DataLoader<string, V | undefined> {
+  return new DataLoader(
+    async (keys: readonly string[]) => {
+      const idsOf = new Map<string, string[]>();
+      for (const key of keys) {
+        const [userId = '', id = ''] = key.split(':');
+        const ids = idsOf.get(userId);
+        if (ids) ids.push(id);
+        else idsOf.set(userId, [id]);
+      }
+      const found = new Map<string, V>();
+      for (const [userId, ids] of idsOf) for (const [id, value] of await find(userId, ids)) found.set(asUser(userId, id), value);
+      return keys.map((key) => found.get(key));
+    },
+    { cache: false },
+  );
 }
 
 /**
@@ -121,7 +127,7 @@ async function findPresence(deps: AppDeps, keys: readonly string[]): Promise<(Pr
  */
 export async function loadNodes(loaders: Loaders, viewer: Viewer | null, ids: readonly GlobalId[]): Promise<(object | null)[]> {
   if (!viewer) return ids.map(() => null);
-  const member = (conversationId: string) => loaders.membership.load(membershipKey(viewer.userId, conversationId));
+  const member = (conversationId: string) => loaders.membership.load(asUser(viewer.userId, conversationId));
   const load = async ({ typename, id }: GlobalId): Promise<object | undefined> => {
     if (typename === 'User') return loaders.user.load(id);
     if (typename === 'Conversation') return member(id);

@@ -5,6 +5,7 @@ import * as notifications from '../notifications/notifications-service.js';
 import { builder } from './builder.js';
 import { ConversationRef } from './conversation.js';
 import { DeviceRef } from './device.js';
+import { asUser } from './loaders.js';
 
 // Web Push notifications: the VAPID key, the device's subscription, and per-conversation mutes.
 
@@ -18,7 +19,7 @@ builder.queryField('webPushPublicKey', (t) =>
 builder.objectField(DeviceRef, 'notificationsEnabled', (t) =>
   t.boolean({
     description: 'This device has a push subscription.',
-    resolve: (d, _, ctx) => ctx.loaders.notifications.notificationsEnabled.load(d.id),
+    resolve: (d, _, ctx) => ctx.loaders.notificationsEnabled.load(d.id),
   }),
 );
 
@@ -43,7 +44,7 @@ builder.objectField(ConversationRef, 'muted', (t) =>
     type: MuteRef,
     nullable: true,
     description: 'Set while you muted this conversation: no notifications. Null when not muted.',
-    resolve: async (c, _, ctx) => (await ctx.loaders.notifications.mute(requireViewer(ctx), c.id)) ?? null,
+    resolve: async (c, _, ctx) => (await ctx.loaders.mute.load(asUser(requireViewer(ctx).userId, c.id))) ?? null,
   }),
 );
 

@@ -1,6 +1,6 @@
 import type { Presence } from '../presence/presence-service.js';
 import { builder } from './builder.js';
-import { presenceKey } from './loaders.js';
+import { asUser } from './loaders.js';
 import { UserRef } from './user.js';
 
 export const PresenceRef = builder.objectRef<Presence>('Presence').implement({
@@ -23,6 +23,6 @@ builder.objectFields(UserRef, (t) => ({
     nullable: true,
     description:
       'Null when hidden (their setting or yours: AccountSettings.sharePresence), for yourself, and for people you share no conversation with. A list of users costs one query.',
-    resolve: async (u, _, ctx) => (ctx.viewer ? ctx.loaders.presence.load(presenceKey(ctx.viewer.userId, u.id)) : null),
+    resolve: async (u, _, ctx) => (ctx.viewer ? ((await ctx.loaders.presence.load(asUser(ctx.viewer.userId, u.id))) ?? null) : null),
   }),
 }));

@@ -48,13 +48,13 @@ export type MuteDuration = 'EIGHT_HOURS' | 'ONE_WEEK' | 'ALWAYS';
 
 const MUTE_MS: Record<Exclude<MuteDuration, 'ALWAYS'>, number> = { EIGHT_HOURS: 8 * 3600_000, ONE_WEEK: 7 * 86400_000 };
 
-/** The viewer's active mutes among these conversations, by conversation id. */
+/** The user's active mutes among these conversations, by conversation id (callers ask only for the viewer's own). */
 export async function activeMutes(
   deps: AppDeps,
-  viewer: Viewer,
+  userId: string,
   conversationIds: readonly string[],
 ): Promise<Map<string, ConversationMuteRow>> {
-  const rows = await repo.findActiveMutes(deps.db, viewer.userId, conversationIds);
+  const rows = await repo.findActiveMutes(deps.db, userId, conversationIds);
   return new Map(rows.map((r) => [r.conversation_id, r]));
 }
 

@@ -15,7 +15,11 @@ export async function announcePresence(deps: { db: Db; pubsub: PubSub }, flips: 
     flips.map((f) => f.userId),
   );
   const viewersOf = new Map<string, string[]>();
-  for (const { subject, viewer } of audience) viewersOf.set(subject, [...(viewersOf.get(subject) ?? []), viewer]);
+  for (const { subject, viewer } of audience) {
+    const viewers = viewersOf.get(subject);
+    if (viewers) viewers.push(viewer);
+    else viewersOf.set(subject, [viewer]);
+  }
   for (const flip of flips) {
     const viewers = viewersOf.get(flip.userId);
     if (!viewers) continue;

@@ -20,7 +20,8 @@ export class TypingThrottle {
 
   /**
    * Counts a call of `deviceId` and says whether this state should be published: not a
-   * typing:true within TYPING_REPUBLISH_MS of the last one published, nor a repeated typing:false.
+   * state repeated within TYPING_REPUBLISH_MS of the same one published (a typing:false after a
+   * typing:false, or a typing:true after a typing:true).
    * Throws RATE_LIMITED past TYPING_CALLS_PER_MINUTE.
    */
   admit(deviceId: string, conversationId: string, typing: boolean, now: number): boolean {

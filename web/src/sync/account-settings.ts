@@ -1,7 +1,6 @@
 import type { AccountSettings } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
-import { networkError } from './errors.js';
 import { getMeta, setMeta } from './local-db.js';
 import { UPDATE_SETTINGS } from './operations.js';
 
@@ -53,7 +52,6 @@ export class AccountSettingsStore {
   }
 
   async update(input: Partial<AccountSettings>): Promise<void> {
-    if (globalThis.navigator?.onLine === false) throw networkError('You are offline');
     const data = await this.api.mutation(UPDATE_SETTINGS, { input });
     await this.absorb(data.updateSettings);
   }

@@ -2,7 +2,6 @@ import { ErrorCode } from '@mailboat/schema';
 import { ClientError, ClientOnlyErrorCode, type NotificationsState } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
-import { networkError } from './errors.js';
 import { getMeta, setMeta } from './local-db.js';
 import { PUSH_STATE, REGISTER_PUSH, REMOVE_PUSH } from './operations.js';
 import { base64UrlBytes, sameKey, subscriptionFields } from './push-keys.js';
@@ -69,7 +68,6 @@ export class PushSubscriptions {
     this.emit();
     if (permission !== 'granted') return;
     const account = this.requireAccount();
-    if (globalThis.navigator.onLine === false) throw networkError('You are offline');
     const { webPushPublicKey } = await this.api.query(PUSH_STATE);
     const subscription = await browserSubscription(webPushPublicKey);
     await this.register(account, subscription);
@@ -77,7 +75,6 @@ export class PushSubscriptions {
 
   async disable(): Promise<void> {
     const account = this.requireAccount();
-    if (globalThis.navigator?.onLine === false) throw networkError('You are offline');
     await this.api.mutation(REMOVE_PUSH);
     await this.remember(account, undefined);
     await unsubscribeBrowser();

@@ -31,6 +31,9 @@ function literalAddress(url: URL): string | undefined {
 /** Why a push endpoint URL may not be used, or undefined when it may (the part checkable without DNS). */
 export function endpointProblem(endpoint: string, allowLocal: boolean): string | undefined {
   if (endpoint.length > MAX_ENDPOINT_LENGTH) return `The endpoint is longer than ${MAX_ENDPOINT_LENGTH} characters`;
+  // Push services hand out plain ASCII URLs; anything else (NUL, controls, spaces, bidi marks,
+  // other scripts) is not one, and URL parsers would silently drop or rewrite some of it.
+  if (/[^\x21-\x7e]/.test(endpoint)) return 'The endpoint may hold only printable ASCII characters (no spaces or control characters)';
   let url: URL;
   try {
     url = new URL(endpoint);

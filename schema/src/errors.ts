@@ -63,6 +63,12 @@ export const ErrorCode = {
   TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   /** A pushed update is over the size limit: split the change. */
   UPDATE_TOO_LARGE: 'UPDATE_TOO_LARGE',
+  /** A file (or a message's files together) is larger than the server accepts; see `attachmentLimits`. Nothing was stored. */
+  ATTACHMENT_TOO_LARGE: 'ATTACHMENT_TOO_LARGE',
+  /** The file's type, as its bytes show it (never its name), is not one the server accepts. Nothing was kept. */
+  ATTACHMENT_TYPE_NOT_ALLOWED: 'ATTACHMENT_TYPE_NOT_ALLOWED',
+  /** An upload was completed before all its parts arrived: upload the parts `startAttachmentUpload` lists, then complete again. */
+  UPLOAD_INCOMPLETE: 'UPLOAD_INCOMPLETE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

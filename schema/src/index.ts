@@ -1,4 +1,5 @@
 export { applyChecked, IntegrationFailedError } from './doc/apply.js';
+export * from './doc/attachments.js';
 export type { CheckResult } from './doc/check-result.js';
 export * from './doc/hlc.js';
 export * from './doc/model.js';

@@ -23,6 +23,20 @@ export const limits = {
   updateBytes: { max: 256 * 1024 },
   /** Updates in one push. */
   pushUpdates: { max: 500 },
+  /**
+   * Photos and files (doc/attachments.ts). The byte limits a server applies are its settings
+   * (the `attachmentLimits` query), at most `fileBytes.max`; uploads go in parts of
+   * `partBytes` (the last may be smaller).
+   */
+  attachments: {
+    perMessage: 10,
+    nameMax: 255,
+    typeMax: 100,
+    thumbhashMax: 64,
+    dimensionMax: 100_000,
+    fileBytes: { max: 2 ** 31 - 1 },
+    partBytes: 8 * 1024 * 1024,
+  },
   /** How far a message's createdAt (or editedAt) may be ahead of the server's clock. */
   futureSkewMs: 5 * 60 * 1000,
 } as const;

@@ -1,3 +1,4 @@
+import type { AttachmentRef } from './attachments.js';
 import type { Integration } from './integration.js';
 import type { Placement } from './placement.js';
 
@@ -13,6 +14,8 @@ export type CheckResult = {
   created: Set<string>;
   /** New message id -> the message it replies to (the caller checks it exists in the conversation). */
   replies: Map<string, string>;
+  /** New message id -> its attachments (the caller checks each names a completed upload of the writer into this conversation). */
+  attachments: Map<string, AttachmentRef[]>;
 };
 
 /** The integration model and placements the rules judged the update by. */

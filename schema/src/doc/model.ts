@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { limits } from '../limits.js';
+import { type AttachmentRef, readAttachmentRefs } from './attachments.js';
 
 /**
  * The conversation document, one Y.Doc per segment (see segments.ts).
@@ -10,6 +11,10 @@ import { limits } from '../limits.js';
  *     createdAt: number     ms from a hybrid logical clock (hlc.ts); never changes
  *     reactions: Y.Map      user ID -> one emoji; each user sets or removes only their own
  *     replyTo?: string      a message id; never changes
+ *     attachments?: AttachmentRef[]
+ *                           photos and files (attachments.ts), a plain array written once at
+ *                           creation; removed only with the deletion. A message with
+ *                           attachments may have an empty text ("" as its first version)
  *     "v:<version id>": { text: string, at: number }
  *                           one entry per version of the text, each written once, only by the
  *                           author: the message's creation writes the first, "v:<message id>"
@@ -38,6 +43,7 @@ export const Field = {
   createdAt: 'createdAt',
   reactions: 'reactions',
   replyTo: 'replyTo',
+  attachments: 'attachments',
   deleted: 'deleted',
   /** Contract v1 only. */
   text: 'text',
@@ -59,6 +65,7 @@ export const CREATION_FIELDS: ReadonlySet<string> = new Set([
   Field.text,
   Field.reactions,
   Field.replyTo,
+  Field.attachments,
 ]);
 /** Fields only the author may set after creation (besides new versions). */
 export const AUTHOR_FIELDS: ReadonlySet<string> = new Set([Field.editedAt, Field.deleted]);
@@ -80,6 +87,8 @@ export type Message = {
   reactions: Record<string, string>;
   /** Every version, oldest first (the last is the shown text); empty when deleted. */
   versions: MessageVersion[];
+  /** Photos and files, in order; empty when deleted (and for messages written before they existed). */
+  attachments: AttachmentRef[];
 };
 
 export const messagesOf = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(MESSAGES);
@@ -151,6 +160,7 @@ export function readMessage(entry: unknown): Message | undefined {
     deleted,
     reactions: Object.fromEntries([...reactions.entries()].filter((e): e is [string, string] => typeof e[1] === 'string')),
     versions: deleted ? [] : versions,
+    attachments: deleted ? [] : readAttachmentRefs(map.get(Field.attachments)),
   };
 }
 
@@ -175,7 +185,15 @@ export function listMessages(doc: Y.Doc, onInvalid?: InvalidEntryReporter): Mess
 
 // Writes. Each runs in one Yjs transaction with the given origin, so the whole change is one update.
 
-export type NewMessage = { id: string; author: string; createdAt: number; text: string; replyTo?: string };
+/** `text` may be empty only when there are attachments. */
+export type NewMessage = {
+  id: string;
+  author: string;
+  createdAt: number;
+  text: string;
+  replyTo?: string;
+  attachments?: readonly AttachmentRef[];
+};
 
 export function createMessage(doc: Y.Doc, m: NewMessage, origin?: unknown): void {
   doc.transact(() => {
@@ -185,6 +203,11 @@ export function createMessage(doc: Y.Doc, m: NewMessage, origin?: unknown): void
     map.set(Field.createdAt, m.createdAt);
     map.set(Field.reactions, new Y.Map<string>());
     if (m.replyTo !== undefined) map.set(Field.replyTo, m.replyTo);
+    if (m.attachments?.length)
+      map.set(
+        Field.attachments,
+        m.attachments.map((ref) => ({ ...ref })),
+      );
     map.set(versionKey(originalVersionId(m.id)), { text: m.text, at: m.createdAt });
     messagesOf(doc).set(m.id, map);
   }, origin);
@@ -215,7 +238,7 @@ export function editMessage(doc: Y.Doc, id: string, text: string, at: number, ve
   }, origin);
 }
 
-/** Soft-deletes: marks deleted and removes every version (and a v1 text); the entry stays so every device agrees. */
+/** Soft-deletes: marks deleted and removes every version (and a v1 text) and the attachments; the entry stays so every device agrees. */
 export function deleteMessage(doc: Y.Doc, id: string, origin?: unknown): void {
   doc.transact(() => {
     const map = messageMap(doc, id);
@@ -234,21 +257,22 @@ export function purgeDeletedText(doc: Y.Doc, id: string, origin?: unknown): bool
 
 /**
  * True when an entry of the messages map is a message marked deleted that still holds text:
- * a version (or an old-shape text) that an edit racing the deletion added. Its author's
- * devices remove it with purgeDeletedText.
+ * a version (or an old-shape text) that an edit racing the deletion added, or attachments
+ * an app that predates them left when it deleted. Its author's devices remove it with
+ * purgeDeletedText.
  */
 export function holdsDeletedText(entry: unknown): boolean {
   if (!(entry instanceof Y.Map) || entry.get(Field.deleted) !== true) return false;
   const legacy = entry.get(Field.text);
   if (legacy instanceof Y.Text && legacy.length > 0) return true;
-  for (const key of entry.keys()) if (isVersionKey(key)) return true;
+  for (const key of entry.keys()) if (isVersionKey(key) || key === Field.attachments) return true;
   return false;
 }
 
 function removeVersions(map: Y.Map<unknown>): void {
   const legacy = map.get(Field.text);
   if (legacy instanceof Y.Text && legacy.length > 0) legacy.delete(0, legacy.length);
-  for (const key of [...map.keys()]) if (isVersionKey(key)) map.delete(key);
+  for (const key of [...map.keys()]) if (isVersionKey(key) || key === Field.attachments) map.delete(key);
 }
 
 /** Sets (or, with null, removes) `userId`'s reaction. */

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { isReactionEmoji, isUuid, limits } from '../limits.js';
 import { messageTextProblem, textFragmentProblem } from '../text.js';
+import { attachmentListProblem, readAttachmentRefs } from './attachments.js';
 import { type CheckResult, recordJudgement } from './check-result.js';
 import { Integration } from './integration.js';
 import {
@@ -32,11 +33,16 @@ import { segmentOf } from './segments.js';
  * (or after) `deleted: true`, which is never taken back; the old shape's `text` and
  * `editedAt` are changed only by the author; a user sets or removes only their own reaction;
  * `id`, `author`, `createdAt`, `replyTo` and `reactions` are written once, when the message
- * is created, and messages are never removed; no other root types or keys; every text obeys
+ * is created, and messages are never removed; `attachments` is a well-formed list
+ * (attachments.ts), written once at creation and removed only by the author with (or after)
+ * `deleted`; a version's text may be empty only in a message with attachments (a photo
+ * without a caption); no other root types or keys; every text obeys
  * text.ts; limits on emoji and update size; `createdAt` at most a few minutes ahead of `now`,
  * not before `notBefore`, and inside the document's segment; every Yjs client ID the update
  * writes with must be the writer's (`mayUseClient`). A `replyTo` must name a message of the
- * conversation: the caller checks the ids in `replies` (other segments are not here).
+ * conversation: the caller checks the ids in `replies` (other segments are not here), and
+ * each ref in `attachments` must name a completed upload of the writer into this conversation
+ * with the same size and type: the caller checks those too (the uploads are not here).
  */
 
 export type Writer = { userId: string; mayUseClient: (clientId: number) => boolean };
@@ -75,6 +81,7 @@ class Checker {
     messages: new Set(),
     created: new Set(),
     replies: new Map(),
+    attachments: new Map(),
   };
   /** Messages this update marks deleted. */
   private readonly setsDeleted = new Set<string>();
@@ -82,6 +89,8 @@ class Checker {
   private readonly newVersions = new Map<string, number>();
   /** "message id/version key" of the versions this update writes. */
   private readonly versionKeys = new Set<string>();
+  /** Messages this update gives an empty version (allowed only with attachments). */
+  private readonly blankVersions = new Set<string>();
 
   /** Works out where Yjs will integrate each struct (integration.ts); throws UpdateRefusedError when it would not cleanly. */
   constructor(
@@ -111,6 +120,7 @@ class Checker {
     for (const [item, role] of withRoles) if (role.kind !== 'message' && !this.isCreationField(role)) this.checkInsertion(item, role);
     this.checkDeletions();
     this.checkCreatedMessages();
+    this.checkBlankVersions();
     this.checkTextLengths();
     recordJudgement(this.result, { integration: this.integration, placement: this.placement });
     return this.result;
@@ -171,8 +181,9 @@ class Checker {
       case 'field': {
         const fields = this.created.get(role.id);
         if (fields && this.isCreationField(role)) {
-          // The first version may reach us already removed, when the same update deletes the message.
-          const removedOriginal = deleted && isVersionKey(role.field) && this.setsDeleted.has(role.id);
+          // The first version (and the attachments) may reach us already removed, when the same update deletes the message.
+          const removable = isVersionKey(role.field) || role.field === Field.attachments;
+          const removedOriginal = deleted && removable && this.setsDeleted.has(role.id);
           if (fields.has(role.field) || (deleted && !removedOriginal))
             throw forbidden(`A message's ${role.field.slice(0, 60)} is written once`);
           if (!removedOriginal) this.checkCreationValue(role.id, role.field, item.content);
@@ -215,8 +226,14 @@ class Checker {
   private checkCreationValue(id: string, field: string, content: Content): void {
     const value = valueIn(content);
     if (isVersionKey(field)) {
-      const version = this.versionProblem(value);
+      const version = this.versionProblem(id, value);
       if (version) throw forbidden(version);
+      return;
+    }
+    if (field === Field.attachments) {
+      const problem = attachmentListProblem(value);
+      if (problem) throw forbidden(problem);
+      this.result.attachments.set(id, readAttachmentRefs(value));
       return;
     }
     const ok =
@@ -245,11 +262,15 @@ class Checker {
     throw forbidden(`Invalid ${field} for a new message`);
   }
 
-  /** Why a version's value is refused (its text, its stamp), or undefined. */
-  private versionProblem(value: unknown): string | undefined {
+  /** Why a version of message `id` is refused (its text, its stamp), or undefined; an empty text is judged at the end (checkBlankVersions). */
+  private versionProblem(id: string, value: unknown): string | undefined {
     const version = readVersionValue(value);
     if (!version || Object.keys(value as object).length !== 2) return 'A version is { text, at } and nothing else';
     if (version.at > this.options.now + limits.futureSkewMs) return "A version's at may be no more than a few minutes in the future";
+    if (version.text === '') {
+      this.blankVersions.add(id);
+      return undefined;
+    }
     return messageTextProblem(version.text);
   }
 
@@ -267,7 +288,7 @@ class Checker {
     this.versionKeys.add(`${id}/${key}`);
     if (item.content instanceof Y.ContentDeleted) return; // holds nothing: harmless
     const value = valueIn(item.content);
-    const problem = this.versionProblem(value);
+    const problem = this.versionProblem(id, value);
     if (problem) throw forbidden(problem);
     if ((readVersionValue(value)?.at ?? 0) < this.createdAtOf(id)) throw forbidden('A version cannot be older than its message');
     const count = (this.newVersions.get(id) ?? 0) + 1;
@@ -334,10 +355,12 @@ class Checker {
       case 'message':
         throw forbidden('Messages are never removed: set deleted instead');
       case 'field':
-        if (isVersionKey(role.field)) {
-          this.requireAuthor(role.id, 'remove its versions');
+        if (isVersionKey(role.field) || role.field === Field.attachments) {
+          this.requireAuthor(role.id, role.field === Field.attachments ? 'remove its attachments' : 'remove its versions');
           if (messagesOf(this.doc).get(role.id)?.get(Field.deleted) !== true && !this.setsDeleted.has(role.id)) {
-            throw forbidden("A message's versions are removed only when it is deleted");
+            throw forbidden(
+              `A message's ${role.field === Field.attachments ? 'attachments are' : 'versions are'} removed only when it is deleted`,
+            );
           }
           break;
         }
@@ -370,6 +393,18 @@ class Checker {
         throw forbidden("A message's first version is dated at its createdAt");
       }
       if (segmentOf(createdAt) !== this.options.segment) throw forbidden(`Message ${id} belongs to segment ${segmentOf(createdAt)}`);
+    }
+  }
+
+  /** An empty version only in a message with attachments (created with them by this update, or holding them). */
+  private checkBlankVersions(): void {
+    for (const id of this.blankVersions) {
+      const created = this.created.get(id);
+      const map = messagesOf(this.doc).get(id);
+      const holds = created ? created.has(Field.attachments) : map?.has(Field.attachments) === true;
+      // An edit racing the deletion of a photo's caption is kept like any such edit (never shown).
+      const deleted = this.setsDeleted.has(id) || map?.get(Field.deleted) === true;
+      if (!holds && !deleted) throw forbidden('text must not be empty');
     }
   }
 

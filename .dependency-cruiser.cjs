@@ -3,7 +3,7 @@
  * which `npm test` runs: a violation fails the build with the rule's name and the two files.
  */
 /** The API's folders of domain logic: services, their repositories, and the parts they build on. */
-const DOMAIN = '^api/src/(accounts|auth|conversations|devices|events|messages|notifications|pairing|presence|receipts|sync|typing)/';
+const DOMAIN = '^api/src/(accounts|attachments|auth|conversations|devices|events|messages|notifications|pairing|presence|receipts|sync|typing)/';
 /** Small modules every layer of the API may use. */
 const KERNEL = '^api/src/(errors|global-ids|validate|viewer|config)\\.ts$';
 /** Where the API starts: they wire the layers together, and only they may import each other. */

@@ -7,6 +7,7 @@ import * as messageVersions from './2026-12-07T0000-message-versions.js';
 import * as accountSettings from './2026-12-08T0000-account-settings.js';
 import * as notifications from './2026-12-08T0100-notifications.js';
 import * as presence from './2026-12-08T0200-presence.js';
+import * as attachments from './2026-12-09T0000-attachments.js';
 
 /** Every migration, keyed by its timestamped name; applied in key order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0000-account-settings': accountSettings,
   '2026-12-08T0100-notifications': notifications,
   '2026-12-08T0200-presence': presence,
+  '2026-12-09T0000-attachments': attachments,
 };

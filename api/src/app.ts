@@ -1,3 +1,5 @@
+import { AttachmentSweeper } from './attachments/attachment-sweeper.js';
+import { createObjectStore } from './attachments/storage/create-object-store.js';
 import { decoyPasswordHash } from './auth/passwords.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './context.js';
@@ -59,7 +61,9 @@ export async function createApp(config: Config, db?: Db): Promise<App> {
     eventsFlowing: () => fanout?.listening ?? true,
   });
   deps.notifications.start();
+  deps.attachments.sweeper.start();
   const stop = async () => {
+    await deps.attachments.sweeper.stop();
     await deps.presence.stop(); // before the fan-out closes: its offline announcements reach the other nodes
     await deps.notifications.stop();
     await compactionsSettled(deps);
@@ -93,11 +97,14 @@ export function createAppDeps(base: {
   const segments = new SegmentCache(config.cachedSegments, config.segmentCacheBytes);
   const compactions = new BackgroundCompactions();
   const notifications = new NotificationWorker({ db, config });
+  const store = createObjectStore(config.attachmentStore);
+  const attachments = { store, sweeper: new AttachmentSweeper({ db, store, orphanHours: config.attachmentOrphanHours }) };
   return Object.freeze({
     ...base,
     segments,
     compactions,
-    pushes: createPushCommitter({ db, segments, compactions, pubsub, notifications }),
+    pushes: createPushCommitter({ db, segments, compactions, pubsub, notifications, attachments, config }),
+    attachments,
     notifications,
     hub: new EventHub(pubsub),
     streamCaps: new StreamCaps(),

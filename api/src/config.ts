@@ -55,6 +55,27 @@ export type Config = Readonly<{
   vapidPrivateKey: string;
   /** The contact push services see in the VAPID JWT (`sub`): a mailto: or https: URI. */
   vapidSubject: string;
+  /** Where attachment bytes live: the filesystem under DATA_DIR/attachments, or an S3-compatible store. */
+  attachmentStore:
+    | { kind: 'fs'; dir: string }
+    | {
+        kind: 's3';
+        endpoint: string | undefined;
+        region: string;
+        bucket: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+      };
+  /** The largest file, and the most bytes one message's files may total. */
+  attachmentMaxBytes: number;
+  attachmentMessageMaxBytes: number;
+  /** Content types (sniffed from the bytes) accepted: exact types or `type/*`; empty: every type. */
+  attachmentAllowedTypes: readonly string[];
+  /** Re-encode images, dropping EXIF (location, camera) and other metadata. */
+  attachmentStripMetadata: boolean;
+  /** Uploads no message names after this long are removed. */
+  attachmentOrphanHours: number;
   /** Send pushes to http:// and private/loopback addresses too (tests only: off guards against SSRF). */
   pushAllowLocalEndpoints: boolean;
   /** The least time between two notifications to one device for one conversation (later messages collapse into the next). */
@@ -147,6 +168,24 @@ const envSchema = z.object({
   NOTIFICATION_INTERVAL_SECONDS: int(0, 3600).default(15),
   NOTIFICATION_TTL_SECONDS: int(0, 28 * 86400).default(86400),
   NOTIFICATION_MAX_ATTEMPTS: int(1, 100).default(8),
+  ATTACHMENT_STORE: z.enum(['fs', 's3']).default('fs'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  ATTACHMENT_MAX_MB: int(1, 2047).default(100),
+  ATTACHMENT_MESSAGE_MAX_MB: int(1, 2047).default(200),
+  ATTACHMENT_ALLOWED_TYPES: z
+    .string()
+    .default('*')
+    .refine(
+      (v) => v.trim() === '*' || v.split(',').every((t) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$/.test(t.trim())),
+      'must be * or a comma-separated list of content types (type/subtype or type/*)',
+    ),
+  ATTACHMENT_STRIP_METADATA: bool.default(true),
+  ATTACHMENT_ORPHAN_HOURS: int(1, 24 * 365).default(24),
 });
 
 /** Every environment variable Mailboat reads, with its default where it has one (the README's configuration table lists them all). */
@@ -175,6 +214,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  REFRESH_ABSOLUTE_TTL_SECONDS: must be >= REFRESH_IDLE_TTL_SECONDS');
   }
   const dataDir = resolve(e.DATA_DIR);
+  if (e.ATTACHMENT_STORE === 's3') {
+    const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required when ATTACHMENT_STORE=s3`).join('\n')}`);
+    }
+  }
+  if (e.ATTACHMENT_MESSAGE_MAX_MB < e.ATTACHMENT_MAX_MB) {
+    throw new ConfigError('Invalid configuration:\n  ATTACHMENT_MESSAGE_MAX_MB: must be >= ATTACHMENT_MAX_MB');
+  }
   const vapid = vapidKeys(dataDir, e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY);
   return Object.freeze({
     env: e.NODE_ENV,
@@ -210,6 +258,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     vapidPrivateKey: vapid.privateKey,
     vapidSubject: e.VAPID_SUBJECT,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
+    attachmentStore:
+      e.ATTACHMENT_STORE === 's3'
+        ? {
+            kind: 's3' as const,
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            bucket: e.S3_BUCKET as string,
+            accessKeyId: e.S3_ACCESS_KEY_ID as string,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY as string,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : { kind: 'fs' as const, dir: join(dataDir, 'attachments') },
+    attachmentMaxBytes: Math.min(e.ATTACHMENT_MAX_MB * 2 ** 20, 2 ** 31 - 1),
+    attachmentMessageMaxBytes: Math.min(e.ATTACHMENT_MESSAGE_MAX_MB * 2 ** 20, 2 ** 31 - 1),
+    attachmentAllowedTypes: Object.freeze(
+      e.ATTACHMENT_ALLOWED_TYPES.trim() === '*' ? [] : e.ATTACHMENT_ALLOWED_TYPES.split(',').map((t) => t.trim()),
+    ),
+    attachmentStripMetadata: e.ATTACHMENT_STRIP_METADATA,
+    attachmentOrphanHours: e.ATTACHMENT_ORPHAN_HOURS,
     notificationIntervalSeconds: e.NOTIFICATION_INTERVAL_SECONDS,
     notificationTtlSeconds: e.NOTIFICATION_TTL_SECONDS,
     notificationMaxAttempts: e.NOTIFICATION_MAX_ATTEMPTS,

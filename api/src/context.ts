@@ -1,6 +1,8 @@
 // The API's layers and what each may import are in docs/architecture.md, and checked by
 // .dependency-cruiser.cjs on every `npm test`. This file may import types only.
 
+import type { AttachmentSweeper } from './attachments/attachment-sweeper.js';
+import type { ObjectStore } from './attachments/storage/object-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
 import type { EventHub } from './events/events-hub.js';
@@ -38,6 +40,8 @@ export type AppDeps = Readonly<{
   notifications: NotificationWorker;
   /** Online/last-seen of the devices holding event streams here (App.close stops it). */
   presence: PresenceTracker;
+  /** Where attachment bytes live, and what removes those no message needs (App.close stops it). */
+  attachments: { store: ObjectStore; sweeper: AttachmentSweeper };
   /** Pacing of typing indicators per device. */
   typing: TypingThrottle;
   /** The hash sign-in verifies against when the handle is unknown (auth/passwords.ts). */

@@ -6,6 +6,7 @@ import type { Context } from './graphql/context.js';
 import { eventScopeOf } from './graphql/events.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
+import { attachmentEndpoints } from './http/attachment-endpoints.js';
 import { bodyLimit } from './http/body-limit.js';
 import { compression } from './http/compression.js';
 import { corsFor } from './http/cors.js';
@@ -63,6 +64,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       securityHeaders(deps.config.hstsMaxAgeSeconds),
       refusedBudget(deps, '/graphql'),
       jsonOnlyGraphql('/graphql'),
+      attachmentEndpoints(deps),
       bodyLimit(deps.config.maxBodyBytes),
       refreshEndpoint(deps),
       ...(deps.config.graphiql ? [graphiqlPage('/graphql')] : []),

@@ -127,6 +127,7 @@ describe.each(backends)('plain messaging on %s', (backend) => {
         editedAt,
         deleted: false,
         reactions: { [bo.userId]: '🎉' },
+        attachments: [],
         versions: [
           { id: uuidOf(sent.id), text: 'from a plain client', at: createdAt, client: expect.any(Number) },
           {

@@ -4,7 +4,7 @@
  * same string identifies the object everywhere (the API, events). Yjs documents and the
  * database key the same object by its dashed lower-case UUID.
  */
-const prefixes = { User: 'usr', Device: 'dev', Conversation: 'cnv', Message: 'msg' } as const;
+const prefixes = { User: 'usr', Device: 'dev', Conversation: 'cnv', Message: 'msg', Attachment: 'att' } as const;
 
 /** The object types that have global IDs. */
 export type GlobalIdType = keyof typeof prefixes;

@@ -186,6 +186,33 @@ export interface NotificationJobsTable {
   locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/**
+ * A photo or file (migrations/2026-12-09T0000-attachments.ts): started, then completed
+ * (content_type set), then linked to the message naming it, then deleted with that message.
+ */
+export interface AttachmentsTable {
+  id: string;
+  conversation_id: string;
+  uploader_id: string;
+  name: string;
+  /** Bytes as uploaded (what the message's ref says). */
+  size: number;
+  /** The store's multipart upload, while uploading. */
+  upload_id: string | null;
+  /** Sniffed from the bytes once complete. */
+  content_type: string | null;
+  width: number | null;
+  height: number | null;
+  /** Bytes of the original as stored (after stripping metadata) and of its thumbnail (null: none). */
+  stored_bytes: number | null;
+  thumbnail_bytes: number | null;
+  message_id: string | null;
+  position: number | null;
+  created_at: Timestamp;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   users: UsersTable;
   devices: DevicesTable;
@@ -203,6 +230,7 @@ export interface Database {
   push_subscriptions: PushSubscriptionsTable;
   conversation_mutes: ConversationMutesTable;
   notification_jobs: NotificationJobsTable;
+  attachments: AttachmentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -222,3 +250,4 @@ export type ConversationMuteRow = Selectable<ConversationMutesTable>;
 
 /** Generated is re-exported for migrations-free table typing elsewhere. */
 export type { Generated };
+export type AttachmentRow = Selectable<AttachmentsTable>;

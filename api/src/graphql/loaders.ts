@@ -1,9 +1,10 @@
 import { brandWithType } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { usersByIds } from '../accounts/accounts-service.js';
+import { attachmentsOfMessages } from '../attachments/attachment-reads.js';
 import type { AppDeps } from '../context.js';
 import { type ConversationWithRole, conversationsOfMember } from '../conversations/conversations-service.js';
-import type { ConversationMuteRow, DeviceRow, MessageRow, UserRow } from '../db/tables.js';
+import type { AttachmentRow, ConversationMuteRow, DeviceRow, MessageRow, UserRow } from '../db/tables.js';
 import { devicesByIds } from '../devices/devices-service.js';
 import type { GlobalId } from '../global-ids.js';
 import { messagesByIds } from '../messages/messages-service.js';
@@ -37,6 +38,8 @@ export type Loaders = {
   mute: DataLoader<string, ConversationMuteRow | undefined>;
   /** Whether a device has a push subscription, by device id (callers show only the viewer's own devices). */
   notificationsEnabled: DataLoader<string, boolean>;
+  /** A message's attachments in order, by message id (callers have checked the message is visible). */
+  attachments: DataLoader<string, AttachmentRow[]>;
 };
 
 /** The key of a lookup made as one user (the viewer, in practice): `${userId}:${id}`. */
@@ -63,6 +66,7 @@ export function createLoaders(deps: AppDeps): Loaders {
       },
       { cache: false },
     ),
+    attachments: new DataLoader((ids: readonly string[]) => attachmentsOfMessages(deps, ids), { cache: false }),
   };
 }
 

@@ -24,6 +24,10 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
       description:
         'A UUID v7 the client made (or the Message ID built from it), for safe retries: it becomes the message id, and sending it again returns the message already sent instead of a copy.',
     }),
+    attachmentIds: t.globalIDList({
+      description:
+        'Photos and files to send with it (at most 10): uploads of yours into this conversation, each completed with completeAttachmentUpload and not sent yet. With attachments, `text` (the caption) may be empty.',
+    }),
   }),
 });
 
@@ -54,6 +58,7 @@ builder.mutationFields((t) => ({
         text: input.text,
         replyTo: input.replyTo ? messageId(input.replyTo, 'replyTo') : null,
         clientMessageId: input.clientMessageId === null || input.clientMessageId === undefined ? null : String(input.clientMessageId),
+        attachmentIds: input.attachmentIds?.map((id) => idOf(id, 'Attachment', 'attachmentIds')) ?? null,
       }),
   }),
   editMessage: t.field({

@@ -16,6 +16,7 @@ import './presence.js';
 import './typing.js';
 import './notifications.js';
 import './settings.js';
+import './attachment.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,6 +1,9 @@
+import { isInlineImageType } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
+import { attachmentsOfMessages } from '../attachments/attachment-reads.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { AppDeps } from '../context.js';
+import type { AttachmentRow } from '../db/tables.js';
 import { AppError, badInput, httpStatusOf, unauthenticated } from '../errors.js';
 import { encodeGlobalId } from '../global-ids.js';
 import { messageVersions } from '../messages/message-versions.js';
@@ -36,7 +39,12 @@ export function syncMessagesEndpoint(deps: AppDeps): Plugin {
         const viewer = await authenticate(deps, request.headers.get('authorization'));
         if (!viewer) throw unauthenticated('Send "Authorization: Bearer <access token>"');
         const page = await listChanges(deps, viewer, parseQuery(url.searchParams));
-        const body = { messages: page.changes.map((c) => toJson(c, viewer)), nextCursor: page.endCursor, hasMore: page.hasMore };
+        const files = await attachmentsOfMessages(
+          deps,
+          page.changes.map((c) => c.message.id),
+        );
+        const messages = page.changes.map((c, i) => ({ ...toJson(c, viewer), attachments: (files[i] ?? []).map(attachmentJson) }));
+        const body = { messages, nextCursor: page.endCursor, hasMore: page.hasMore };
         endResponse(
           new Response(request.method === 'HEAD' ? null : JSON.stringify(body), {
             status: 200,
@@ -78,6 +86,21 @@ function parseQuery(params: URLSearchParams) {
   }
   const after = rawCursor === null ? undefined : decodeChangeCursor(rawCursor, 'cursor');
   return { since, limit, after };
+}
+
+/** An attachment as JSON, the same fields as GraphQL's Attachment. */
+function attachmentJson(a: AttachmentRow) {
+  return {
+    id: encodeGlobalId('Attachment', a.id),
+    name: a.name,
+    contentType: a.content_type,
+    size: a.size,
+    inline: isInlineImageType(a.content_type as string),
+    width: a.width,
+    height: a.height,
+    url: `/attachments/${a.id}`,
+    thumbnailUrl: a.thumbnail_bytes === null ? null : `/attachments/${a.id}/thumbnail`,
+  };
 }
 
 /** One message as JSON; `versions` is its edit history, each version's device shown to the author only. */

@@ -1,4 +1,5 @@
 import {
+  type AttachmentRef,
   canAddVersion,
   createMessage,
   deleteMessage as deleteInDoc,
@@ -14,6 +15,7 @@ import {
 } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
+import { findAttachments } from '../attachments/attachments-repository.js';
 import type { AppDeps } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
@@ -41,7 +43,14 @@ const ATTEMPTS = 3;
 const messageNotFound = () => notFound('Message');
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-export type SendInput = { conversationId: string; text: string; replyTo?: string | null; clientMessageId?: string | null };
+export type SendInput = {
+  conversationId: string;
+  text: string;
+  replyTo?: string | null;
+  clientMessageId?: string | null;
+  /** Uploads of the viewer into this conversation, completed and not sent yet, in order. */
+  attachmentIds?: readonly string[] | null;
+};
 
 /**
  * Sends a message as the viewer. createdAt is the server's clock, but strictly after the
@@ -50,9 +59,11 @@ export type SendInput = { conversationId: string; text: string; replyTo?: string
  * already sent instead of writing it again (whatever text the retry carries).
  */
 export async function sendMessage(deps: AppDeps, viewer: Viewer, input: SendInput): Promise<MessageRow> {
-  const text = messageText(input.text);
+  const withFiles = (input.attachmentIds?.length ?? 0) > 0;
+  const text = withFiles && normalizeMessageText(input.text) === '' ? '' : messageText(input.text);
   const id = input.clientMessageId == null ? uuidv7() : clientMessageId(input.clientMessageId);
   if (!(await findMembership(deps.db, input.conversationId, viewer.userId))) throw notFound('Conversation');
+  const attachments = withFiles ? await attachmentRefs(deps, viewer, input.conversationId, input.attachmentIds ?? [], id) : undefined;
   const replyTo = input.replyTo ?? undefined;
   if (replyTo !== undefined && (await findMessage(deps.db, replyTo))?.conversation_id !== input.conversationId) {
     throw badInput('replyTo', 'No such message in this conversation');
@@ -68,7 +79,7 @@ export async function sendMessage(deps: AppDeps, viewer: Viewer, input: SendInpu
     // A new key of the root map has no Yjs origin to refer to: the update is the same whatever the
     // document holds, so it is built on an empty one instead of copying the segment.
     const update = captureUpdate(new Y.Doc(), (doc) =>
-      createMessage(doc, { id, author: encodeGlobalId('User', viewer.userId), createdAt, text, replyTo }),
+      createMessage(doc, { id, author: encodeGlobalId('User', viewer.userId), createdAt, text, replyTo, attachments }),
     );
     return { write: { key, update, id } };
   });
@@ -211,6 +222,41 @@ function messageIdOf(value: string): string | undefined {
 }
 
 /** Message text as stored: trimmed, then judged by the one set of text rules (schema text.ts); BAD_USER_INPUT naming `text`. */
+/** The refs of the viewer's completed uploads `ids` (for message `messageId`); BAD_USER_INPUT naming attachmentIds otherwise. */
+async function attachmentRefs(
+  deps: AppDeps,
+  viewer: Viewer,
+  conversationId: string,
+  ids: readonly string[],
+  messageId: string,
+): Promise<AttachmentRef[]> {
+  if (ids.length > limits.attachments.perMessage || new Set(ids).size !== ids.length) {
+    throw badInput('attachmentIds', `At most ${limits.attachments.perMessage} distinct attachments per message`);
+  }
+  const rows = new Map((await findAttachments(deps.db, ids)).map((r) => [r.id, r]));
+  return ids.map((id) => {
+    const r = rows.get(id);
+    const usable =
+      r?.uploader_id === viewer.userId &&
+      r.conversation_id === conversationId &&
+      r.completed_at !== null &&
+      r.deleted_at === null &&
+      (r.message_id === null || r.message_id === messageId);
+    if (!r || !usable)
+      throw badInput(
+        'attachmentIds',
+        `${encodeGlobalId('Attachment', id)} is not a completed upload of yours into this conversation, unsent`,
+      );
+    return {
+      id,
+      name: r.name,
+      type: r.content_type as string,
+      size: r.size,
+      ...(r.width !== null && r.height !== null ? { width: r.width, height: r.height } : {}),
+    };
+  });
+}
+
 function messageText(value: string): string {
   const text = normalizeMessageText(value);
   const problem = messageTextProblem(text);

@@ -13,6 +13,7 @@ import type { Db } from '../../db/connect.js';
 import { encodeGlobalId } from '../../global-ids.js';
 import type { Viewer } from '../../viewer.js';
 import type { SegmentCache } from '../segments/segment-cache.js';
+import { type AttachmentClaim, claimsOf, judgeClaims, verifyClaims } from './push-attachments.js';
 import { type LockedGroup, type Opened, segmentName } from './push-lock.js';
 import { findMessagesIn, type PushedClient, type PushedUpdate } from './push-repository.js';
 import { type Known, RerunError } from './push-rerun.js';
@@ -31,6 +32,8 @@ export type CheckedGroup = {
   changed: Map<string, Set<string>>;
   /** Message id -> the segment an accepted update of this group created it in. */
   creator: Map<string, string>;
+  /** Uploads the accepted updates' new messages name, to link to them (push-attachments.ts). */
+  links: { id: string; messageId: string; position: number }[];
 };
 
 /** What checking one group carries from update to update. */
@@ -42,6 +45,12 @@ type Checking = {
   checked: CheckedGroup;
   /** Reply targets neither in their segment nor known: looked up once every update is checked. */
   unverified: Map<string, { conversationId: string; id: string }>;
+  /** Upload id -> the message of this group that names it. */
+  claimed: Map<string, string>;
+  /** Claims on uploads not known yet: looked up once every update is checked. */
+  unverifiedClaims: AttachmentClaim[];
+  /** The most bytes one message's attachments may total (ATTACHMENT_MESSAGE_MAX_MB). */
+  messageMaxBytes: number;
 };
 
 const forbidden = (why: string) => new UpdateRefusedError('FORBIDDEN_UPDATE', why);
@@ -53,7 +62,9 @@ const forbidden = (why: string) => new UpdateRefusedError('FORBIDDEN_UPDATE', wh
  * A message id is created by the first update that claims it (later ones in other segments
  * are refused), a message's createdAt is not before its conversation's start, and a reply
  * names a message of its conversation (in its segment, created by an update before it, or
- * stored: those are looked up at the end).
+ * stored: those are looked up at the end), and each attachment a new message names is a
+ * completed upload of its author into its conversation that no other message names
+ * (push-attachments.ts; looked up at the end too).
  *
  * Throws RerunError when the database shows the group what it could not know (an id this group
  * created exists in another segment, a reply target is not stored): the group then runs again.
@@ -64,6 +75,7 @@ export async function checkGroup(
   locked: LockedGroup,
   requests: PushRequest[],
   known: Known,
+  messageMaxBytes: number,
 ): Promise<CheckedGroup> {
   const checked: CheckedGroup = {
     outcomes: requests.map((r) => new Array(r.items.length)),
@@ -72,8 +84,19 @@ export async function checkGroup(
     clients: [],
     changed: new Map(),
     creator: new Map(),
+    links: [],
   };
-  const checking: Checking = { trx, cache, locked, known, checked, unverified: new Map() };
+  const checking: Checking = {
+    trx,
+    cache,
+    locked,
+    known,
+    checked,
+    unverified: new Map(),
+    claimed: new Map(),
+    unverifiedClaims: [],
+    messageMaxBytes,
+  };
   for (const [r, { viewer, items }] of requests.entries()) {
     const out = checked.outcomes[r] as PushOutcome[];
     const userId = encodeGlobalId('User', viewer.userId);
@@ -81,6 +104,7 @@ export async function checkGroup(
   }
   refuseForgedCreations(checked);
   await verifyReplyTargets(checking);
+  await verifyClaims(trx, checking.unverifiedClaims);
   return checked;
 }
 
@@ -99,10 +123,17 @@ async function checkOne(checking: Checking, viewer: Viewer, userId: string, item
     );
     if (!result.changes) return { status: 'duplicate' };
     const toVerify = unresolvedReplyTargets(checking, o, result);
+    const claims = claimsOf(result.attachments, viewer.userId, o.key.conversationId);
+    const unknownClaims = judgeClaims(claims, checking.known.attachments, checking.claimed, checking.messageMaxBytes);
     const canonical = await applyOrRebuild(checking.trx, checking.cache, o, item.update, result);
     if (canonical === null) return { status: 'duplicate' };
     for (const id of toVerify) checking.unverified.set(`${o.key.conversationId}:${id}`, { conversationId: o.key.conversationId, id });
     recordAccepted(checking.checked, o, viewer, result, canonical);
+    for (const c of claims) {
+      checking.claimed.set(c.ref.id, c.messageId);
+      checking.checked.links.push({ id: c.ref.id, messageId: c.messageId, position: c.position });
+    }
+    checking.unverifiedClaims.push(...unknownClaims);
     return { status: 'accepted' };
   } catch (e) {
     if (!(e instanceof UpdateRefusedError)) throw e;

@@ -10,9 +10,14 @@ import { writeGroup } from './push-write.js';
 
 export type PushDeps = Pick<AppDeps, 'db' | 'segments' | 'compactions'> & {
   notifications: Pick<AppDeps['notifications'], 'intervalSeconds' | 'wake'>;
+  attachments: { sweeper: Pick<AppDeps['attachments']['sweeper'], 'wake'> };
+  config: Pick<AppDeps['config'], 'attachmentMessageMaxBytes'>;
 };
-/** `notified`: the group queued notification jobs (push-write.ts), for the sender to wake up to. */
-export type GroupResult = { outcomes: PushOutcome[][]; accepted: AcceptedUpdate[]; notified: boolean };
+/**
+ * `notified`: the group queued notification jobs (push-write.ts), for the sender to wake up
+ * to; `removedAttachments`: it deleted messages with attachments, for the sweeper to remove.
+ */
+export type GroupResult = { outcomes: PushOutcome[][]; accepted: AcceptedUpdate[]; notified: boolean; removedAttachments: boolean };
 
 /**
  * Authorizes and stores the updates of several push requests in one transaction (one group
@@ -63,12 +68,12 @@ export async function commitGroup(deps: PushDeps, requests: PushRequest[]): Prom
 async function attemptGroup(deps: PushDeps, requests: PushRequest[], known: Known): Promise<GroupResult | RerunError> {
   const opened = new Map<string, Opened>();
   let checked: CheckedGroup;
-  let notified = false;
+  let written = { notified: false, removedAttachments: false };
   try {
     checked = await deps.db.transaction().execute(async (trx) => {
       const locked = await lockGroup(trx, deps.segments, requests, opened);
-      const group = await checkGroup(trx, deps.segments, locked, requests, known);
-      notified = (await writeGroup(trx, opened, group, deps.notifications.intervalSeconds)) > 0;
+      const group = await checkGroup(trx, deps.segments, locked, requests, known, deps.config.attachmentMessageMaxBytes);
+      written = await writeGroup(trx, opened, group, deps.notifications.intervalSeconds);
       return group;
     });
   } catch (e) {
@@ -77,7 +82,7 @@ async function attemptGroup(deps: PushDeps, requests: PushRequest[], known: Know
     throw e;
   }
   keepCommitted(deps, opened, Math.min(...requests.map((r) => r.compactAfterUpdates)));
-  return { outcomes: checked.outcomes, accepted: checked.accepted, notified };
+  return { outcomes: checked.outcomes, accepted: checked.accepted, ...written };
 }
 
 /** After the commit: each cached document takes the seq its committed updates brought it to; compacts those due. */

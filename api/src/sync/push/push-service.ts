@@ -39,8 +39,9 @@ export async function pushUpdates(deps: AppDeps, viewer: Viewer, items: PushItem
 export function createPushCommitter(deps: PushDeps & Pick<AppDeps, 'pubsub'>): PushCommitter {
   return new GroupCommitter(
     async (requests) => {
-      const { outcomes, accepted, notified } = await commitGroup(deps, requests);
+      const { outcomes, accepted, notified, removedAttachments } = await commitGroup(deps, requests);
       if (notified) deps.notifications.wake();
+      if (removedAttachments) deps.attachments.sweeper.wake();
       await publishAccepted(deps, accepted);
       return outcomes;
     },

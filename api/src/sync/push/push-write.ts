@@ -1,5 +1,6 @@
 import { messagesOf, readMessage } from '@mailboat/schema';
 import type * as Y from 'yjs';
+import { findAttachmentsToLink, linkAttachments, markDeletedWithMessages } from '../../attachments/attachments-repository.js';
 import type { Db } from '../../db/connect.js';
 import { decodeGlobalId } from '../../global-ids.js';
 import { enqueueNotifications } from '../../notifications/notifications-repository.js';
@@ -16,16 +17,19 @@ import { RerunError } from './push-rerun.js';
  * nothing was accepted. Throws RerunError when a message id this group created was taken
  * meanwhile (its row exists, in another segment): the group then runs again knowing it.
  * Then queues the notifications of the messages it newly created (not edits, reactions or
- * deletions), in one more statement only when there are some (notifications-repository.ts);
- * returns how many notification jobs that touched.
+ * deletions), in one more statement only when there are some (notifications-repository.ts).
+ * Links the uploads new messages name to them (RerunError when another message took one
+ * meanwhile) and marks deleted the attachments of messages this group deleted, each in one
+ * statement only when there are some. Returns whether it queued notifications and whether
+ * it deleted attachments (the sweeper then removes their bytes, after the commit).
  */
 export async function writeGroup(
   trx: Db,
   opened: ReadonlyMap<string, Opened>,
   checked: CheckedGroup,
   notificationIntervalSeconds: number,
-): Promise<number> {
-  if (checked.updates.length === 0) return 0;
+): Promise<{ notified: boolean; removedAttachments: boolean }> {
+  if (checked.updates.length === 0) return { notified: false, removedAttachments: false };
   const lastSeqs: (SegmentKey & { lastSeq: number })[] = [];
   const messages: ProjectedMessage[] = [];
   for (const [name, ids] of checked.changed) {
@@ -36,10 +40,25 @@ export async function writeGroup(
   const inserted = await writePushed(trx, { updates: checked.updates, lastSeqs, clients: checked.clients, messages });
   const collisions = messages.filter((m) => checked.creator.has(m.id) && !inserted.has(m.id)).map((m) => m.id);
   if (collisions.length > 0) throw new RerunError({ taken: collisions });
+  await linkClaimed(trx, checked.links);
+  const removed = await markDeletedWithMessages(
+    trx,
+    messages.filter((m) => m.deleted).map((m) => m.id),
+  );
   const created = messages
     .filter((m) => inserted.has(m.id) && !m.deleted)
     .map((m) => ({ id: m.id, conversationId: m.conversationId, authorId: m.authorId, createdAt: m.createdAt }));
-  return enqueueNotifications(trx, created, notificationIntervalSeconds);
+  const jobs = await enqueueNotifications(trx, created, notificationIntervalSeconds);
+  return { notified: jobs > 0, removedAttachments: removed > 0 };
+}
+
+/** Links the claimed uploads; when another message took one meanwhile, the group runs again knowing it. */
+async function linkClaimed(trx: Db, links: CheckedGroup['links']): Promise<void> {
+  const linked = await linkAttachments(trx, links);
+  const lost = links.filter((l) => !linked.has(l.id)).map((l) => l.id);
+  if (lost.length === 0) return;
+  const records = await findAttachmentsToLink(trx, lost);
+  throw new RerunError({ attachments: lost.map((id) => [id, records.get(id) ?? null]) });
 }
 
 /**

@@ -61,6 +61,8 @@ export type Config = Readonly<{
     | {
         kind: 's3';
         endpoint: string | undefined;
+        /** Where browsers reach the store, when not at `endpoint` (presigned part URLs are made for it). */
+        publicEndpoint: string | undefined;
         region: string;
         bucket: string;
         accessKeyId: string;
@@ -170,6 +172,7 @@ const envSchema = z.object({
   NOTIFICATION_MAX_ATTEMPTS: int(1, 100).default(8),
   ATTACHMENT_STORE: z.enum(['fs', 's3']).default('fs'),
   S3_ENDPOINT: z.string().url().optional(),
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_BUCKET: z.string().min(3).optional(),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -263,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? {
             kind: 's3' as const,
             endpoint: e.S3_ENDPOINT,
+            publicEndpoint: e.S3_PUBLIC_ENDPOINT,
             region: e.S3_REGION,
             bucket: e.S3_BUCKET as string,
             accessKeyId: e.S3_ACCESS_KEY_ID as string,

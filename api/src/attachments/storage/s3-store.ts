@@ -24,6 +24,11 @@ import {
 export type S3StoreOptions = {
   /** e.g. `http://127.0.0.1:9000`; omit for AWS itself. */
   endpoint?: string;
+  /**
+   * Where browsers reach the store, when not at `endpoint` (the API may reach it by a name
+   * only its network knows, e.g. `http://minio:9000`): the presigned part URLs are made for it.
+   */
+  publicEndpoint?: string;
   region: string;
   bucket: string;
   accessKeyId: string;
@@ -48,18 +53,23 @@ const MAX_EXPIRES_SECONDS = 604_800;
 export class S3Store implements ObjectStore {
   readonly kind = 's3' as const;
   private readonly client: S3Client;
+  /** Signs the URLs browsers use (the same client unless `publicEndpoint` differs). */
+  private readonly signer: S3Client;
   private readonly bucket: string;
 
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
-    this.client = new S3Client({
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      region: options.region,
-      forcePathStyle: options.forcePathStyle,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const clientAt = (endpoint: string | undefined) =>
+      new S3Client({
+        ...(endpoint ? { endpoint } : {}),
+        region: options.region,
+        forcePathStyle: options.forcePathStyle,
+        credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+    this.client = clientAt(options.endpoint);
+    this.signer = options.publicEndpoint && options.publicEndpoint !== options.endpoint ? clientAt(options.publicEndpoint) : this.client;
   }
 
   async startUpload(key: string): Promise<string> {
@@ -88,7 +98,7 @@ export class S3Store implements ObjectStore {
       throw new InvalidStoreArgumentError('expiry', expiresSeconds);
     }
     const command = new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: part, ContentLength: bytes });
-    const url = await getSignedUrl(this.client, command, {
+    const url = await getSignedUrl(this.signer, command, {
       expiresIn: expiresSeconds,
       signableHeaders: new Set(['content-length']),
     });

@@ -19,4 +19,9 @@ const notifications =
   !only || only.includes('notifications')
     ? spawnSync(process.execPath, ['--import', 'tsx', 'bench/notifications.ts'], { cwd: api, stdio: 'inherit', env: process.env })
     : { status: 0 };
-process.exit(server.status || client.status || notifications.status || 0);
+// Part 8, photos and files (api/bench/attachments.ts): send to visible of a 3 MB photo, upload MiB/s, bytes stored per photo.
+const attachments =
+  !only || only.includes('attachments')
+    ? spawnSync(process.execPath, ['--import', 'tsx', 'bench/attachments.ts'], { cwd: api, stdio: 'inherit', env: process.env })
+    : { status: 0 };
+process.exit(server.status || client.status || notifications.status || attachments.status || 0);

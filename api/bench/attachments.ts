@@ -85,7 +85,7 @@ async function main() {
       )
     ).startAttachmentUpload;
     for (const p of started.parts) {
-      const res = await fetch(new URL(p.url, http.url), { method: 'PUT', body: bytes.subarray(p.offset, p.offset + p.size) });
+      const res = await fetch(new URL(p.url, http.url), { method: 'PUT', body: bytes.subarray(p.offset, p.offset + p.size) as BodyInit });
       if (!res.ok) throw new Error(`part: ${res.status}`);
     }
     const done = (

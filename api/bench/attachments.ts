@@ -134,7 +134,7 @@ async function main() {
       const t1 = performance.now();
       const doc = new Y.Doc();
       const createdAt = Date.now();
-      let update = new Uint8Array();
+      let update: Uint8Array = new Uint8Array();
       doc.on('update', (u: Uint8Array) => {
         update = u;
       });

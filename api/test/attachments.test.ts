@@ -200,7 +200,35 @@ describe.each(backends)('attachments on %s, files on the filesystem', (backend) 
 });
 
 describe('attachment limits and settings', () => {
-  const app = useTestApp('pglite', { ATTACHMENT_MAX_MB: '1', ATTACHMENT_ALLOWED_TYPES: 'image/*,text/plain' });
+  const app = useTestApp('pglite', {
+    ATTACHMENT_MAX_MB: '1',
+    ATTACHMENT_MESSAGE_MAX_MB: '1',
+    ATTACHMENT_ALLOWED_TYPES: 'image/*,text/plain',
+  });
+
+  it("refuses a message whose files together are over the per-message limit, and an image whose metadata can't be stripped", async () => {
+    const { client, ana, conversationId } = await app().client.directPair();
+    const text = (n: number) => new TextEncoder().encode('a'.repeat(n));
+    const one = await upload(client, ana, conversationId, text(600_000), 'one.txt');
+    const two = await upload(client, ana, conversationId, text(600_000), 'two.txt');
+    const device = new SyncDevice(client, ana);
+    sendWithFiles(device, conversationId, [one.ref, two.ref]);
+    const [result] = await device.push();
+    expect([result.status, result.error?.code, result.error?.message]).toEqual([
+      'REFUSED',
+      'FORBIDDEN_UPDATE',
+      expect.stringContaining('may total at most'),
+    ]);
+
+    const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]), Buffer.alloc(3000, 7)]);
+    const started = await startUpload(client, ana, conversationId, 'broken.jpg', broken.byteLength);
+    for (const part of started.parts) await putPart(client, part, broken);
+    const refused = await client.gql(COMPLETE, { id: started.attachmentId }, { token: ana.accessToken });
+    expect([code(refused), refused.errors?.[0]?.message]).toEqual([
+      'ATTACHMENT_TYPE_NOT_ALLOWED',
+      'This image/jpeg image could not be read',
+    ]);
+  });
 
   it('refuses a file over the limit before any byte, a type not allowed once its bytes show it, and a bad name', async () => {
     const { client, ana, conversationId } = await app().client.directPair();

@@ -25,6 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('thumbnail_bytes', 'bigint')
     .addColumn('message_id', 'uuid')
     .addColumn('position', 'integer')
+    .addColumn('thumbhash', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('completed_at', 'timestamptz')
     .addColumn('deleted_at', 'timestamptz')

@@ -34,6 +34,14 @@ export type MailboatYoga = YogaServerInstance<Record<string, unknown>, RequestCo
  * Builds Mailboat's HTTP app (GraphQL at /graphql with SSE subscriptions, POST /auth/refresh,
  * /health, /ready). It never listens: main.ts does, tests call `yoga.fetch`.
  */
+/** The origin browsers PUT attachment parts to, when it is not the API's own (an S3 store reached directly). */
+function uploadOriginOf(config: AppDeps['config']): string | undefined {
+  const store = config.attachmentStore;
+  if (store.kind !== 's3') return undefined;
+  const endpoint = store.publicEndpoint ?? store.endpoint;
+  return endpoint ? new URL(endpoint).origin : `https://${store.bucket}.s3.${store.region}.amazonaws.com`;
+}
+
 export function createMailboatYoga(deps: AppDeps): MailboatYoga {
   const pendingCookies = new WeakMap<Request, string[]>();
   return createYoga<Record<string, unknown>, RequestContext>({
@@ -69,7 +77,7 @@ export function createMailboatYoga(deps: AppDeps): MailboatYoga {
       refreshEndpoint(deps),
       ...(deps.config.graphiql ? [graphiqlPage('/graphql')] : []),
       syncMessagesEndpoint(deps),
-      staticApp(deps.config.webDist),
+      staticApp(deps.config.webDist, uploadOriginOf(deps.config)),
       queryLimits(deps.config),
       introspection(deps.config.introspection),
       writeRateLimit(),

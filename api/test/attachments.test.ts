@@ -188,7 +188,7 @@ describe.each(backends)('attachments on %s, files on the filesystem', (backend) 
     sendWithFiles(device, conversationId, [kept.ref]);
     await device.push();
     const { db, attachments } = app().deps;
-    await sql`update attachments set created_at = now() - interval '25 hours' where conversation_id = ${uuidOf(conversationId)}`.execute(
+    await sql`update attachments set created_at = now() - interval '25 hours', completed_at = now() - interval '25 hours' where conversation_id = ${uuidOf(conversationId)}`.execute(
       db,
     );
     expect(await attachments.sweeper.sweep()).toBeGreaterThanOrEqual(2);

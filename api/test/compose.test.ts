@@ -1,17 +1,22 @@
 // The container setup (docker-compose.yml, deploy/nginx.conf, Dockerfile, .dockerignore), checked
 // without a Docker engine: the compose file against the Compose Specification's JSON schema and
 // dclint's rules, the load balancer's nginx config by its structure (and by `nginx -t` where nginx
-// is installed), then the semantics that matter to Mailboat, through the app's own config parser.
-import { spawnSync } from 'node:child_process';
+// is installed, which then also carries a presigned upload to a real S3 server), then the
+// semantics that matter to Mailboat, through the app's own config parser.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limits } from '@mailboat/schema';
 import { DCLinter } from 'dclint';
 import { describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import { parse, stringify } from 'yaml';
+import { S3Store } from '../src/attachments/storage/s3-store.js';
 import { loadConfig } from '../src/config.js';
+import { startS3Server } from './s3-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -19,11 +24,19 @@ const composeFile = join(root, 'docker-compose.yml');
 const composeText = read('docker-compose.yml');
 const secret = 's'.repeat(48);
 const vapid = webpush.generateVAPIDKeys();
-/** What an operator must set: the token secret and the VAPID pair every replica shares. */
-const required = { TOKEN_SECRET: secret, VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey };
+const minioSecret = 'm'.repeat(40);
+/** What an operator must set: the token secret, the VAPID pair every replica shares, and MinIO's secret. */
+const required = {
+  TOKEN_SECRET: secret,
+  VAPID_PUBLIC_KEY: vapid.publicKey,
+  VAPID_PRIVATE_KEY: vapid.privateKey,
+  MINIO_ROOT_PASSWORD: minioSecret,
+};
 
 type Service = {
   environment?: Record<string, string>;
+  command?: string[] | string;
+  entrypoint?: string[] | string;
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] | string };
   volumes?: string[];
@@ -145,6 +158,14 @@ const nginxSeconds = (time: string) =>
 
 const LB = 'lb';
 const NGINX_CONF = 'deploy/nginx.conf';
+const STORE = 'minio';
+const STORE_INIT = 'minio-init';
+
+/** The object store's address as the api reaches it (S3_ENDPOINT), "http://host:port". */
+const storeTarget = (endpoint: string | undefined) => {
+  const url = new URL(endpoint ?? 'http://missing');
+  return `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+};
 
 /**
  * What is wrong with the replicated layout: the api's replicas behind the lb service's nginx
@@ -202,7 +223,52 @@ function deploymentProblems(doc: Compose, nginxText: string): string[] {
     .filter((l) => '/graphql'.startsWith(l.args.at(-1)!) && l.args.length === 1)
     .sort((a, b) => b.args[0]!.length - a.args[0]!.length)[0];
   if (!locations.some((l) => l.args.join(' ') === '/')) problems.push('nginx: a location / is needed (the PWA and the other endpoints)');
-  for (const location of locations) {
+
+  // Photos and files: the api's S3 store, which browsers reach through here (presigned part PUTs
+  // at S3_PUBLIC_ENDPOINT, path style: /<bucket>/attachments/<uuid>/original?partNumber=…).
+  const store = apiConfig.attachmentStore;
+  if (store.kind !== 's3') problems.push('api: ATTACHMENT_STORE must be s3 (replicas share no disk)');
+  const storeAt = store.kind === 's3' ? storeTarget(store.endpoint) : undefined;
+  const partsPath = store.kind === 's3' ? `/${store.bucket}/attachments/` : undefined;
+  if (store.kind === 's3') {
+    const publicUrl = new URL(store.publicEndpoint ?? 'http://missing/?');
+    if (!store.publicEndpoint || publicUrl.pathname !== '/' || publicUrl.search !== '')
+      problems.push(
+        `api: S3_PUBLIC_ENDPOINT must be the origin browsers open (path style URLs start with /<bucket>/), not ${store.publicEndpoint}`,
+      );
+    if (!store.forcePathStyle) problems.push('api: S3_FORCE_PATH_STYLE must be true (the bucket is a path on the public origin)');
+    if (new URL(storeAt!).hostname !== STORE) problems.push(`api: S3_ENDPOINT must name the ${STORE} service, not ${store.endpoint}`);
+  }
+  const toStore = (l: Directive) => {
+    const pass = effective([http, server, l.block!], 'proxy_pass')[0]?.join(' ') ?? '';
+    return (pass.startsWith('$') ? variables.get(pass) : pass) === storeAt;
+  };
+  const storeLocations = locations.filter(toStore);
+  if (partsPath && !storeLocations.some((l) => l.args.join(' ') === `^~ ${partsPath}`))
+    problems.push(`nginx: a location ^~ ${partsPath} must pass upload parts on to ${storeAt}`);
+  for (const location of storeLocations) {
+    const at = `nginx location ${location.args.join(' ')}`;
+    const chain = [http, server, location.block!];
+    const one = (name: string) => effective(chain, name)[0]?.join(' ');
+    if (partsPath && location.args.join(' ') !== `^~ ${partsPath}`) problems.push(`${at}: only ^~ ${partsPath} may reach the store`);
+    if (!one('proxy_pass')?.startsWith('$')) problems.push(`${at}: proxy_pass must go through a variable`);
+    const limit = blocks(location.block, 'limit_except');
+    const methods = limit.flatMap((l) => l.args);
+    if (limit.length !== 1 || !methods.includes('PUT') || methods.some((m) => !['PUT', 'OPTIONS'].includes(m)))
+      problems.push(`${at}: limit_except must allow PUT (and OPTIONS) alone, not ${methods.join(' ') || 'every method'}`);
+    else if (!limit[0]!.block!.some((d) => d.name === 'deny' && d.args.join(' ') === 'all'))
+      problems.push(`${at}: limit_except must deny all other methods`);
+    const bodyMax = one('client_max_body_size');
+    if (bodyMax === undefined || nginxBytes(bodyMax) < limits.attachments.partBytes)
+      problems.push(`${at}: client_max_body_size must take a whole part (${limits.attachments.partBytes} bytes), not ${bodyMax}`);
+    if (one('proxy_request_buffering') !== 'off') problems.push(`${at}: proxy_request_buffering must be off (parts stream on)`);
+    if (one('proxy_http_version') !== '1.1') problems.push(`${at}: proxy_http_version must be 1.1`);
+    const host = new Map(effective(chain, 'proxy_set_header').map(([name, value]) => [name!.toLowerCase(), value ?? ''])).get('host');
+    if (host !== '$http_host')
+      problems.push(`${at}: Host must be passed on as the browser sent it ($http_host: the URL is signed over it)`);
+  }
+
+  for (const location of locations.filter((l) => !storeLocations.includes(l))) {
     const at = `nginx location ${location.args.join(' ')}`;
     const chain = [http, server, location.block!];
     const one = (name: string) => effective(chain, name)[0]?.join(' ');
@@ -248,6 +314,17 @@ const imageEnv = Object.fromEntries(
 );
 const healthTest = (service: Service | undefined) => [service?.healthcheck?.test ?? []].flat().join(' ');
 
+/** A TCP port free on 127.0.0.1 right now. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
 describe('docker-compose.yml', () => {
   const resolved = interpolate(compose, required);
   const api = resolved.services.api!;
@@ -288,6 +365,15 @@ describe('docker-compose.yml', () => {
     expect(() => interpolate(compose, { TOKEN_SECRET: secret, VAPID_PUBLIC_KEY: vapid.publicKey })).toThrow(/VAPID_PRIVATE_KEY/);
     const config = loadConfig({ ...imageEnv, ...interpolate(compose, required).services.api?.environment });
     expect([config.vapidPublicKey, config.vapidPrivateKey]).toEqual([vapid.publicKey, vapid.privateKey]);
+  });
+
+  it("refuses to start without MINIO_ROOT_PASSWORD, MinIO's secret, which the api and the bucket's init share with minio", () => {
+    const { MINIO_ROOT_PASSWORD: _, ...withoutMinio } = required;
+    expect(() => interpolate(compose, withoutMinio)).toThrow(/MINIO_ROOT_PASSWORD/);
+    for (const name of [STORE, STORE_INIT]) {
+      expect(compose.services[name]?.environment?.MINIO_ROOT_PASSWORD, name).toMatch(/^\$\{MINIO_ROOT_PASSWORD:\?[^}]*\}$/);
+    }
+    expect(compose.services.api?.environment?.S3_SECRET_ACCESS_KEY).toMatch(/^\$\{MINIO_ROOT_PASSWORD:\?[^}]*\}$/);
   });
 
   it('commits no secret: secret-looking variables and the database password come from the environment', () => {
@@ -347,6 +433,49 @@ describe('docker-compose.yml', () => {
     // Two replicas opening one PGlite DATA_DIR would corrupt it; with DATABASE_URL nothing is kept there.
     expect(api.volumes ?? []).toEqual([]);
     expect(apiConfig().databaseUrl).toBeDefined();
+  });
+
+  it("keeps photos and files in minio, with MinIO's own credentials, in a bucket the init makes before the api starts", () => {
+    const env = { ...required, MINIO_ROOT_USER: 'boats', MINIO_ROOT_PASSWORD: 'another-secret-123' };
+    const custom = interpolate(compose, env);
+    const store = loadConfig({ ...imageEnv, ...custom.services.api?.environment }).attachmentStore;
+    if (store.kind !== 's3') throw new Error('the api must keep attachments in S3');
+    const minio = custom.services[STORE]!;
+    const init = custom.services[STORE_INIT]!;
+    expect([store.accessKeyId, store.secretAccessKey]).toEqual([
+      minio.environment?.MINIO_ROOT_USER,
+      minio.environment?.MINIO_ROOT_PASSWORD,
+    ]);
+    expect([store.accessKeyId, store.secretAccessKey]).toEqual(['boats', 'another-secret-123']);
+    expect(storeTarget(store.endpoint)).toBe(`http://${STORE}:9000`);
+    expect(minio.command).toEqual(['server', '/data']);
+    expect(minio.volumes).toContain('minio-data:/data');
+    expect(healthTest(minio)).toContain('/minio/health/live');
+    // The same pinned image (a MinIO release: `mc` for the init) unless MINIO_IMAGE says otherwise.
+    expect(minio.image).toMatch(/\/minio:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
+    expect(init.image).toBe(minio.image);
+    expect(interpolate(compose, { ...required, MINIO_IMAGE: 'registry.example/minio:RELEASE.x' }).services[STORE]?.image).toBe(
+      'registry.example/minio:RELEASE.x',
+    );
+    // The init: once minio is healthy, `mc mb` the api's bucket with the same credentials; the api waits for it.
+    expect(init.depends_on?.[STORE]?.condition).toBe('service_healthy');
+    expect(init.environment).toMatchObject({ ...minio.environment, BUCKET: store.bucket });
+    const script = [init.entrypoint ?? [], init.command ?? []].flat().join(' ');
+    expect(script).toContain('mc alias set store http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"');
+    expect(script).toContain('mc mb --ignore-existing "store/$BUCKET"');
+    expect(script).toMatch(/^\/bin\/sh -c set -e\n/);
+    expect(init.restart).toBe('on-failure');
+    expect(custom.services.api?.depends_on?.[STORE_INIT]?.condition).toBe('service_completed_successfully');
+  });
+
+  it('signs upload URLs for the address browsers open: the published lb, http://127.0.0.1:4000 unless MAILBOAT_PUBLIC_URL says', () => {
+    const publicEndpoint = (env: Record<string, string>) => {
+      const store = loadConfig({ ...imageEnv, ...interpolate(compose, { ...required, ...env }).services.api?.environment }).attachmentStore;
+      return store.kind === 's3' ? store.publicEndpoint : undefined;
+    };
+    const [bind, port] = (resolved.services[LB]?.ports?.[0] ?? '').split(':');
+    expect(publicEndpoint({})).toBe(`http://${bind}:${port}`);
+    expect(publicEndpoint({ MAILBOAT_PUBLIC_URL: 'https://chat.example.com' })).toBe('https://chat.example.com');
   });
 
   it('restarts every service after a crash', () => {
@@ -410,6 +539,23 @@ describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, ()
       /healthy api/,
     ],
     ['an lb without restart', (d) => delete d.services[LB]!.restart, /restart/],
+    ["attachments on the api replicas' own disks", (d) => Object.assign(d.services.api!.environment!, { ATTACHMENT_STORE: 'fs' }), /s3/],
+    [
+      'a bucket other than the one nginx passes on',
+      (d) => Object.assign(d.services.api!.environment!, { S3_BUCKET: 'elsewhere' }),
+      /location \^~ \/elsewhere\/attachments\//,
+    ],
+    [
+      'upload URLs signed for a path',
+      (d) => Object.assign(d.services.api!.environment!, { S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:4000/files' }),
+      /S3_PUBLIC_ENDPOINT/,
+    ],
+    [
+      'virtual-host style upload URLs',
+      (d) => Object.assign(d.services.api!.environment!, { S3_FORCE_PATH_STYLE: 'false' }),
+      /S3_FORCE_PATH_STYLE/,
+    ],
+    ['a published minio port', (d) => Object.assign(d.services[STORE]!, { ports: ['127.0.0.1:9000:9000'] }), /only lb may publish/],
     ['a published port nginx does not listen on', (d) => Object.assign(d.services[LB]!, { ports: ['127.0.0.1:4000:8080'] }), /listens on/],
     ['a port on every interface by default', (d) => Object.assign(d.services[LB]!, { ports: ['4000:80'] }), /host interface/],
     [
@@ -446,6 +592,17 @@ describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, ()
     ['another port than the api listens on', 'http://api:4000', 'http://api:3000', /must proxy to http:\/\/api:4000/],
     ['a proxy_pass resolved only at start-up', 'proxy_pass $api;', 'proxy_pass http://api:4000;', /through a variable/],
     ['no catch-all location', 'location / {', 'location /sync/ {', /location \/ is needed/],
+    [
+      'upload parts not passed on to the store',
+      'location ^~ /mailboat-attachments/attachments/ {',
+      'location ^~ /other-bucket/attachments/ {',
+      /location \^~ \/mailboat-attachments\/attachments\/ must pass/,
+    ],
+    ['the store at another port', 'set $minio http://minio:9000;', 'set $minio http://minio:9001;', /must pass upload parts on/],
+    ['every method passed on to the store', 'limit_except PUT OPTIONS {', 'limit_except PUT GET {', /limit_except/],
+    ['no method limit on the store', 'limit_except PUT OPTIONS {\n        deny all;\n      }', '', /limit_except/],
+    ['parts buffered before they reach the store', 'proxy_request_buffering off;', '', /proxy_request_buffering/],
+    ['a body limit below one part', 'client_max_body_size 8m;', 'client_max_body_size 4m;', /whole part/],
     ['an unbalanced brace', 'server_tokens off;', 'server_tokens off; }', /unexpected \}/],
   ])('notices %s in nginx.conf', (_, from, to, problem) => {
     expect(deploymentProblems(resolved, swap(nginxText, from, to)).join('\n')).toMatch(problem);
@@ -475,6 +632,76 @@ describe(`two api replicas behind the ${LB} service's nginx (${NGINX_CONF})`, ()
     expect(broken.status).not.toBe(0);
     expect(broken.stderr).toMatch(/proxy_buffering/);
   });
+
+  it.skipIf(!nginxBin)(
+    "carries a presigned part PUT to a real S3 server (s3rver) with its signature intact, a whole part's size, and nothing else",
+    async () => {
+      const store = loadConfig({ ...imageEnv, ...resolved.services.api?.environment }).attachmentStore;
+      if (store.kind !== 's3') throw new Error('the api must keep attachments in S3');
+      const s3 = await startS3Server({ bucket: store.bucket });
+      const dir = mkdtempSync(join(tmpdir(), 'mailboat-nginx-'));
+      const port = await freePort();
+      // This config, listening on a free loopback port, with the store's and the api's names swapped for
+      // addresses on this machine (nothing is resolved: the upstreams are IP literals).
+      const conf = swap(
+        swap(swap(nginxText, 'listen 80;', `listen 127.0.0.1:${port};`), 'set $minio http://minio:9000;', `set $minio ${s3.endpoint};`),
+        'set $api http://api:4000;',
+        'set $api http://127.0.0.1:9;',
+      );
+      writeFileSync(join(dir, 'nginx.conf'), conf);
+      const nginx = spawn(
+        'nginx',
+        ['-p', dir, '-e', 'stderr', '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let log = '';
+      nginx.stderr.on('data', (chunk) => {
+        log += String(chunk);
+      });
+      try {
+        const origin = `http://127.0.0.1:${port}`;
+        await expect
+          .poll(
+            () =>
+              fetch(`${origin}/`).then(
+                () => true,
+                () => false,
+              ),
+            { timeout: 10_000 },
+          )
+          .toBe(true);
+        // The API's S3 store as compose configures it, but reaching s3rver and signing for this nginx.
+        const s3Store = new S3Store({
+          ...store,
+          endpoint: s3.endpoint,
+          publicEndpoint: origin,
+          accessKeyId: s3.accessKeyId,
+          secretAccessKey: s3.secretAccessKey,
+        });
+        const key = 'attachments/0193a000-0000-7000-8000-000000000001/original';
+        const uploadId = await s3Store.startUpload(key);
+        const put = async (bytes: number, size = bytes) => {
+          const { url, headers } = await s3Store.partTarget(key, uploadId, 1, bytes, 60);
+          expect(url.startsWith(`${origin}/${store.bucket}/attachments/`), url).toBe(true);
+          return fetch(url, { method: 'PUT', body: new Uint8Array(size), headers });
+        };
+        expect((await put(limits.attachments.partBytes)).status, log).toBe(200);
+        expect(await s3Store.uploadedParts(key, uploadId)).toEqual(new Map([[1, limits.attachments.partBytes]]));
+        expect((await put(1000, 999)).status, 'a body of another size than signed').toBe(403);
+        expect((await put(limits.attachments.partBytes + 1)).status, 'more than a part').toBe(413);
+        const { url } = await s3Store.partTarget(key, uploadId, 1, 10, 60);
+        expect((await fetch(url)).status, 'GET is not passed on').toBe(403);
+      } finally {
+        nginx.kill('SIGTERM');
+        await new Promise((resolve) => nginx.once('exit', resolve));
+        await s3.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });
 
 describe('Dockerfile', () => {

@@ -54,7 +54,7 @@ describe("the README's configuration table", () => {
   const rows = new Map<string, string>();
   for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
     const [names = '', defaults = ''] = line.split('|').slice(1, 3);
-    const nameList = [...names.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
+    const nameList = [...names.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1] as string);
     const defaultList = [...defaults.matchAll(/`([^`]*)`/g)].map((m) => m[1] as string);
     for (const [i, name] of nameList.entries()) {
       rows.set(name, nameList.length === defaultList.length ? (defaultList[i] as string) : defaults.trim());

@@ -14,6 +14,7 @@ import {
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { phonePhoto, upload } from './attachments-harness.js';
 import { type Session, type TestClient, testEnv, useTestApp } from './harness.js';
 import { SyncDevice } from './sync-device.js';
 
@@ -21,7 +22,8 @@ import { SyncDevice } from './sync-device.js';
  * "An example in the README is a test." Every fenced ```graphql block of README.md and
  * docs/*.md (and every query a curl example posts), one operation at a time, runs against a
  * real app (PGlite) on data of its own (users, a direct and a group conversation, messages,
- * an edit, a reaction, receipts), with the "…" placeholders and variables bound to that data
+ * an edit, a reaction, receipts, a photo sent with a message and a file uploaded but not sent
+ * yet), with the "…" placeholders and variables bound to that data
  * and every `first`/`last` at the documented most (limits.pageSize.max), under the
  * documented MAX_QUERY_COST. It must answer without errors, every top-level field non-null;
  * a subscription must deliver an event it selects, without errors.
@@ -82,6 +84,8 @@ type World = {
   groupId: string;
   messageId: string;
   segment: number;
+  /** A file Ana uploaded into the group and has not sent yet ("att_…": completed, free for a message). */
+  attachmentId: string;
 };
 
 /** Ana, Bo and Cy; Ana's spare device; a direct conversation and a group (Ana owns it, Bo is in it) with a history. */
@@ -105,6 +109,13 @@ async function seed(client: TestClient): Promise<World> {
   await as(bo)('mutation($m: ID!) { reactToMessage(input: { messageId: $m, emoji: "👍" }) { id } }', { m: sent.id });
   await as(bo)('mutation($c: ID!, $m: ID!) { markRead(conversationId: $c, upTo: $m) { changed } }', { c: groupId, m: reply.id });
   await send(ana, 'See you there');
+  // A photo with a caption (the message's attachments), and a file uploaded but not sent yet.
+  const photo = await upload(client, ana, groupId, await phonePhoto(), 'beach.jpg');
+  await as(ana)('mutation($c: ID!, $a: [ID!]) { sendMessage(input: { conversationId: $c, text: "Look!", attachmentIds: $a }) { id } }', {
+    c: groupId,
+    a: [photo.globalId],
+  });
+  const unsent = await upload(client, ana, groupId, new TextEncoder().encode('Rope, chalk, shoes\n'), 'packing-list.txt');
   return {
     ana,
     bo,
@@ -114,6 +125,7 @@ async function seed(client: TestClient): Promise<World> {
     groupId,
     messageId: sent.id,
     segment: sent.segment,
+    attachmentId: unsent.globalId,
   };
 }
 
@@ -140,6 +152,7 @@ function placeholder(world: World, value: string, place: { name?: string; field?
   if (value.startsWith('cnv_')) return world.groupId;
   if (value.startsWith('msg_')) return world.messageId;
   if (value.startsWith('dev_')) return world.spareDeviceId;
+  if (value.startsWith('att_')) return world.attachmentId;
   throw new Error(`no value for the placeholder ${value}`);
 }
 
@@ -151,7 +164,7 @@ function variable(world: World, name: string, place: { name?: string; field?: st
   if (place.field === 'node' && place.name === 'id') return world.messageId;
   if (place.field === 'conversation' && place.name === 'id') return world.groupId;
   if (name === 'conversationId') return world.groupId;
-  if (name === 'clientMessageId') return uuidv7();
+  if (name === 'clientMessageId' || name === 'clientAttachmentId') return uuidv7();
   if (name === 'segments') return [{ conversationId: world.groupId, segment: world.segment }];
   if (name === 'updates') {
     const { segment } = device.send(world.groupId, 'Written on a Yjs device');

@@ -69,11 +69,14 @@ export async function findAttachmentsToLink(db: Db, ids: readonly string[]): Pro
  * Links uploads to the messages naming them, in one statement: only rows not linked yet (or
  * linked to that same message). Returns the ids linked.
  */
-export async function linkAttachments(db: Db, links: readonly { id: string; messageId: string; position: number }[]): Promise<Set<string>> {
+export async function linkAttachments(
+  db: Db,
+  links: readonly { id: string; messageId: string; position: number; thumbhash: string | null }[],
+): Promise<Set<string>> {
   if (links.length === 0) return new Set();
   const rows = await sql<{ id: string }>`
-    update attachments a set message_id = l."messageId", position = l.position
-    from json_to_recordset(${JSON.stringify(links)}::json) as l(id uuid, "messageId" uuid, position integer)
+    update attachments a set message_id = l."messageId", position = l.position, thumbhash = l.thumbhash
+    from json_to_recordset(${JSON.stringify(links)}::json) as l(id uuid, "messageId" uuid, position integer, thumbhash text)
     where a.id = l.id and (a.message_id is null or a.message_id = l."messageId")
     returning a.id`.execute(db);
   return new Set(rows.rows.map((r) => r.id));
@@ -121,12 +124,17 @@ export async function listForMessages(db: Db, messageIds: readonly string[]): Pr
     .execute();
 }
 
-/** Rows whose objects should go: deleted with their message, or never named by one since `orphanBefore`. */
+/** Rows whose objects should go: deleted with their message, or named by none though completed (or started, if never completed) before `orphanBefore`. */
 export async function listSweepable(db: Db, orphanBefore: Date, limit: number): Promise<AttachmentRow[]> {
   return db
     .selectFrom('attachments')
     .selectAll()
-    .where((w) => w.or([w('deleted_at', 'is not', null), w.and([w('message_id', 'is', null), w('created_at', '<', orphanBefore)])]))
+    .where((w) =>
+      w.or([
+        w('deleted_at', 'is not', null),
+        w.and([w('message_id', 'is', null), w(w.fn.coalesce('completed_at', 'created_at'), '<', orphanBefore)]),
+      ]),
+    )
     .orderBy('created_at')
     .limit(limit)
     .execute();

@@ -208,6 +208,8 @@ export interface AttachmentsTable {
   thumbnail_bytes: number | null;
   message_id: string | null;
   position: number | null;
+  /** The placeholder the message's ref carries (set when linked). */
+  thumbhash: string | null;
   created_at: Timestamp;
   completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

@@ -25,6 +25,11 @@ export const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').impl
       resolve: (a) => isInlineImageType(a.content_type as string),
     }),
     width: t.exposeInt('width', { nullable: true, description: "An image's pixel width, after its orientation." }),
+    thumbhash: t.exposeString('thumbhash', {
+      nullable: true,
+      description:
+        'A ThumbHash (base64) of an image, to paint a placeholder of its colours and shape before any byte arrives; null when the sender gave none.',
+    }),
     height: t.exposeInt('height', { nullable: true }),
     url: t.string({
       description: 'Its bytes: GET with `Authorization: Bearer <token>`; add `?download=1` to save rather than show.',

@@ -30,6 +30,7 @@ export const dataBoundedLists: Readonly<Record<string, number>> = {
   'Message.receipts': limits.groupMembers.max,
   'Message.reactions': limits.groupMembers.max,
   'Message.versions': limits.messageVersions.max,
+  'Message.attachments': limits.attachments.perMessage,
 };
 export const unsizedListLength = limits.pageSize.max;
 
@@ -67,6 +68,7 @@ export const listArgumentCaps: Readonly<Record<string, number>> = {
   'Query.segmentDiffs.segments': limits.pageSize.max,
   'Mutation.pushUpdates.updates': limits.pushUpdates.max,
   'Mutation.addConversationMembers.userIds': limits.groupMembers.max,
+  'SendMessageInput.attachmentIds': limits.attachments.perMessage,
   /** The other members: the creator is one of the group's limits.groupMembers.max. */
   'CreateGroupConversationInput.memberIds': limits.groupMembers.max - 1,
 };

@@ -22,33 +22,37 @@ const TYPES: Record<string, string> = {
 
 /**
  * The page's Content-Security-Policy: scripts, styles, workers and connections from this
- * origin only, no plugins, no framing (clickjacking), no <base> or form posts elsewhere. A
- * message text that ever slipped into the DOM as markup could run no script and reach no
- * other host. Inline styles stay allowed (React sets style attributes; they run no code).
+ * origin only (and `uploadOrigin`, the object store browsers PUT attachment parts to, when
+ * it has an origin of its own), no plugins, no framing (clickjacking), no <base> or form
+ * posts elsewhere. A message text that ever slipped into the DOM as markup could run no
+ * script and reach no other host. Inline styles stay allowed (React sets style attributes;
+ * they run no code).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const contentSecurityPolicy = (uploadOrigin?: string) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    uploadOrigin ? `connect-src 'self' ${uploadOrigin}` : "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 /**
  * Serves the built PWA (web/dist) on the API's port: its files as they are (content-hashed
  * /assets/ cached for a year, everything else revalidated), and index.html for any other
  * page a browser navigates to, so client-side routes survive a reload; pages carry
- * CONTENT_SECURITY_POLICY. API paths are never touched, nor is anything outside `root`.
+ * contentSecurityPolicy. API paths are never touched, nor is anything outside `root`.
  * Does nothing when `root` has not been built.
  */
-export function staticApp(root: string): Plugin {
+export function staticApp(root: string, uploadOrigin?: string): Plugin {
   const base = resolve(root);
+  const policy = contentSecurityPolicy(uploadOrigin);
   // A file that cannot be read (permissions, I/O) is not the client's business: it is logged and answered as a 500.
   const file = async (path: string) => {
     const info = await stat(path).catch(() => undefined);
@@ -81,7 +85,7 @@ export function staticApp(root: string): Plugin {
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'same-origin',
       };
-      if (type === TYPES['.html']) headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
+      if (type === TYPES['.html']) headers['content-security-policy'] = policy;
       endResponse(new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers }));
     },
   };

@@ -16,6 +16,7 @@ import {
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
 import { findAttachments } from '../attachments/attachments-repository.js';
+import { tooLarge } from '../attachments/attachments-service.js';
 import type { AppDeps } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
@@ -221,8 +222,7 @@ function messageIdOf(value: string): string | undefined {
   }
 }
 
-/** Message text as stored: trimmed, then judged by the one set of text rules (schema text.ts); BAD_USER_INPUT naming `text`. */
-/** The refs of the viewer's completed uploads `ids` (for message `messageId`); BAD_USER_INPUT naming attachmentIds otherwise. */
+/** The refs of the viewer's completed uploads `ids` (for message `messageId`); BAD_USER_INPUT naming attachmentIds, or ATTACHMENT_TOO_LARGE over the per-message total. */
 async function attachmentRefs(
   deps: AppDeps,
   viewer: Viewer,
@@ -234,6 +234,10 @@ async function attachmentRefs(
     throw badInput('attachmentIds', `At most ${limits.attachments.perMessage} distinct attachments per message`);
   }
   const rows = new Map((await findAttachments(deps.db, ids)).map((r) => [r.id, r]));
+  const total = [...rows.values()].reduce((sum, r) => sum + r.size, 0);
+  if (total > deps.config.attachmentMessageMaxBytes) {
+    throw tooLarge(`A message's files may total at most ${deps.config.attachmentMessageMaxBytes} bytes; these are ${total}`);
+  }
   return ids.map((id) => {
     const r = rows.get(id);
     const usable =
@@ -257,6 +261,7 @@ async function attachmentRefs(
   });
 }
 
+/** Message text as stored: trimmed, then judged by the one set of text rules (schema text.ts); BAD_USER_INPUT naming `text`. */
 function messageText(value: string): string {
   const text = normalizeMessageText(value);
   const problem = messageTextProblem(text);

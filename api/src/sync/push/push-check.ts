@@ -33,7 +33,7 @@ export type CheckedGroup = {
   /** Message id -> the segment an accepted update of this group created it in. */
   creator: Map<string, string>;
   /** Uploads the accepted updates' new messages name, to link to them (push-attachments.ts). */
-  links: { id: string; messageId: string; position: number }[];
+  links: { id: string; messageId: string; position: number; thumbhash: string | null }[];
 };
 
 /** What checking one group carries from update to update. */
@@ -131,7 +131,7 @@ async function checkOne(checking: Checking, viewer: Viewer, userId: string, item
     recordAccepted(checking.checked, o, viewer, result, canonical);
     for (const c of claims) {
       checking.claimed.set(c.ref.id, c.messageId);
-      checking.checked.links.push({ id: c.ref.id, messageId: c.messageId, position: c.position });
+      checking.checked.links.push({ id: c.ref.id, messageId: c.messageId, position: c.position, thumbhash: c.ref.thumbhash ?? null });
     }
     checking.unverifiedClaims.push(...unknownClaims);
     return { status: 'accepted' };

@@ -16,6 +16,8 @@ const allowed: Record<string, string> = {
   'api/src/graphql/schema.ts': 'the GraphQL schema, built once and immutable (Pothos builders are module singletons by design)',
   'api/src/http/request-ids.ts': "each request's id, keyed by the request object itself",
   'schema/src/doc/check-result.ts': 'the judgement of each check result, keyed by the result object itself',
+  'api/src/attachments/images.ts':
+    "one image at a time, and sharp's decoders limited once: libvips and sharp's settings are process-wide, whatever app runs",
 };
 
 function sourceFiles(folder: string): string[] {

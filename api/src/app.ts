@@ -98,7 +98,11 @@ export function createAppDeps(base: {
   const compactions = new BackgroundCompactions();
   const notifications = new NotificationWorker({ db, config });
   const store = createObjectStore(config.attachmentStore);
-  const attachments = { store, sweeper: new AttachmentSweeper({ db, store, orphanHours: config.attachmentOrphanHours }) };
+  const attachments = {
+    store,
+    sweeper: new AttachmentSweeper({ db, store, orphanHours: config.attachmentOrphanHours }),
+    completing: new Map(),
+  };
   return Object.freeze({
     ...base,
     segments,

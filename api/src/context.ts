@@ -5,6 +5,7 @@ import type { AttachmentSweeper } from './attachments/attachment-sweeper.js';
 import type { ObjectStore } from './attachments/storage/object-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
+import type { AttachmentRow } from './db/tables.js';
 import type { EventHub } from './events/events-hub.js';
 import type { PubSub } from './events/pubsub.js';
 import type { StreamCaps } from './events/stream-caps.js';
@@ -41,7 +42,7 @@ export type AppDeps = Readonly<{
   /** Online/last-seen of the devices holding event streams here (App.close stops it). */
   presence: PresenceTracker;
   /** Where attachment bytes live, and what removes those no message needs (App.close stops it). */
-  attachments: { store: ObjectStore; sweeper: AttachmentSweeper };
+  attachments: { store: ObjectStore; sweeper: AttachmentSweeper; completing: Map<string, Promise<AttachmentRow>> };
   /** Pacing of typing indicators per device. */
   typing: TypingThrottle;
   /** The hash sign-in verifies against when the handle is unknown (auth/passwords.ts). */

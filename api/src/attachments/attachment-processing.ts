@@ -3,13 +3,10 @@ import { SNIFF_BYTES, sniffContentType } from '@mailboat/schema/sniff';
 import type { AttachmentRow } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import { isAllowedType } from './allowed-types.js';
+import type { AttachmentsDeps } from './attachments-deps.js';
 import { deleteAttachment, findAttachment, markCompleted } from './attachments-repository.js';
-import type { AttachmentsDeps } from './attachments-service.js';
 import { processImage } from './images.js';
 import { objectKey } from './storage/object-store.js';
-
-/** Completions running in this process, so a repeated complete waits for the first instead of redoing it. */
-const running = new Map<string, Promise<AttachmentRow>>();
 
 /**
  * Turns a fully uploaded file into a ready attachment: joins its parts, sniffs its type from
@@ -19,6 +16,8 @@ const running = new Map<string, Promise<AttachmentRow>>();
  * refused the same way while metadata is stripped (its location could not be removed). Resolves with the completed row.
  */
 export function finishUpload(deps: AttachmentsDeps, row: AttachmentRow): Promise<AttachmentRow> {
+  // A repeated complete while one runs in this process waits for it instead of redoing it.
+  const running = deps.attachments.completing;
   const existing = running.get(row.id);
   if (existing) return existing;
   const done = finish(deps, row).finally(() => running.delete(row.id));

@@ -2,8 +2,8 @@ import { isInlineImageType } from '@mailboat/schema';
 import type { AttachmentRow } from '../db/tables.js';
 import { notFound } from '../errors.js';
 import type { Viewer } from '../viewer.js';
+import type { AttachmentsDeps } from './attachments-deps.js';
 import { findReadableAttachment, listForMessages } from './attachments-repository.js';
-import type { AttachmentsDeps } from './attachments-service.js';
 import { objectKey } from './storage/object-store.js';
 
 export type AttachmentVariant = 'original' | 'thumbnail';

@@ -1,17 +1,17 @@
 import { ErrorCode, fileNameProblem, isUuid } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
-import type { AppDeps } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { AttachmentRow } from '../db/tables.js';
 import { AppError, badInput, notFound } from '../errors.js';
 import type { Viewer } from '../viewer.js';
 import { finishUpload } from './attachment-processing.js';
+import type { AttachmentsDeps } from './attachments-deps.js';
 import { findAttachment, insertAttachment } from './attachments-repository.js';
 import { signedPartPath } from './part-signatures.js';
 import { objectKey } from './storage/object-store.js';
 import { missingParts, planParts } from './upload-plan.js';
 
-export type AttachmentsDeps = Pick<AppDeps, 'db' | 'config' | 'attachments'>;
+export type { AttachmentsDeps } from './attachments-deps.js';
 
 /** Where to send one part: PUT its bytes to `url` with exactly `headers`. */
 export type UploadTarget = { number: number; offset: number; size: number; url: string; headers: { name: string; value: string }[] };

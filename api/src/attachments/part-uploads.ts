@@ -1,7 +1,7 @@
 import { ErrorCode } from '@mailboat/schema';
 import { AppError, badInput, notFound } from '../errors.js';
+import type { AttachmentsDeps } from './attachments-deps.js';
 import { findAttachment } from './attachments-repository.js';
-import type { AttachmentsDeps } from './attachments-service.js';
 import { verifyPartSignature } from './part-signatures.js';
 import { objectKey, PartSizeError } from './storage/object-store.js';
 import { planParts } from './upload-plan.js';

@@ -92,8 +92,10 @@ export class Device {
     });
   }
 
-  readonly fetch: typeof fetch = async (input, init) => {
+  readonly fetch: typeof fetch = async (input, givenInit) => {
     if (this.offline) throw new TypeError('Failed to fetch');
+    // A network carries a Blob body as its bytes; the in-process server (whatwg-node) cannot read a Blob itself.
+    const init = givenInit?.body instanceof Blob ? { ...givenInit, body: new Uint8Array(await givenInit.body.arrayBuffer()) } : givenInit;
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url);
     const body = typeof init?.body === 'string' ? init.body : '';
     const name = /"operationName":"(\w+)"/.exec(body)?.[1] ?? /(?:query|mutation|subscription)\s+(\w+)/.exec(body)?.[1];

@@ -26,6 +26,7 @@ function message(id: string, author: string, createdAt: number, text: string): M
     deleted: false,
     reactions: {},
     versions: [{ id, text, at: createdAt, client: 1 }],
+    attachments: [],
   };
 }
 
@@ -39,6 +40,7 @@ function rows(kept: MessageRows, messages: Message[], receipts: Watermark[] = []
     failed: [],
     receipts,
     user: (id) => users.get(id) as User,
+    upload: () => null,
     rows: kept,
   };
   return buildMessages(input);

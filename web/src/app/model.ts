@@ -71,7 +71,39 @@ export type ChatMessage = {
   tick: Tick | null;
   /** Set when tick is 'failed': why, and whether `retry` can help. */
   failure: { code: ClientErrorCode; message: string; retryable: boolean } | null;
+  /** Photos and files, in the order they were attached; empty when deleted. */
+  attachments: ChatAttachment[];
 };
+
+/** A photo or file of a message (schema's AttachmentRef, with this device's upload of it). */
+export type ChatAttachment = {
+  id: string;
+  name: string;
+  /** The content type sniffed from the bytes. */
+  type: string;
+  /** Bytes, as sent. */
+  size: number;
+  /** Pixel size of an image after orientation; null when unknown. */
+  width: number | null;
+  height: number | null;
+  /** A ThumbHash (base64) to paint before the image arrives; null when none. */
+  thumbhash: string | null;
+  /** A raster image shown inline (schema's isInlineImageType); anything else is a file to download. */
+  inline: boolean;
+  /** This device's upload of it; null once uploaded, or when another device sent it. */
+  upload: AttachmentUpload | null;
+};
+
+export type AttachmentUpload = {
+  /** waiting: queued (offline, or behind another upload); failed: refused, see `error`. */
+  state: 'waiting' | 'uploading' | 'failed';
+  sentBytes: number;
+  error: string | null;
+};
+
+export type AttachmentLimits = { maxFileBytes: number; maxMessageBytes: number; maxPerMessage: number };
+
+export type AttachmentVariant = 'thumbnail' | 'original';
 
 export type MemberRole = 'OWNER' | 'ADMIN' | 'MEMBER';
 
@@ -205,6 +237,16 @@ export interface MailboatClient {
   // ClientError BAD_USER_INPUT saying why, and nothing is written.
   send(conversationId: string, text: string, replyTo?: string): string;
   /**
+   * Sends photos and files with an optional caption (text may be empty), the same way: the
+   * message shows at once with its local preview; the bytes wait on the device and upload
+   * before the message is pushed (also from the service worker with the app closed). Throws
+   * ClientError before writing anything: BAD_USER_INPUT (no files, too many, a bad name) or
+   * ATTACHMENT_TOO_LARGE (over attachmentLimits()).
+   */
+  sendFiles(conversationId: string, files: readonly File[], caption: string, replyTo?: string): Promise<string>;
+  /** Cancels an own message whose attachments have not all uploaded: its bytes and the message are dropped. */
+  cancelUpload(messageId: string): void;
+  /**
    * Replaces the whole text of one's own message with a new version (the history keeps every
    * version; of edits made at once elsewhere, the later wins everywhere). The same text
    * changes nothing.
@@ -269,4 +311,20 @@ export interface MailboatClient {
   unmute(conversationId: string): Promise<void>;
   /** Fetches the people's presence now (a conversation opened); live events keep it current afterwards. */
   refreshPresence(userIds: string[]): Promise<void>;
+
+  // Attachments.
+  /** The server's limits as last read (defaults before that, and offline). */
+  attachmentLimits(): AttachmentLimits;
+  /**
+   * An object URL of an attachment's bytes: from this device's cache, else fetched (and
+   * cached, within attachmentCacheLimit). 'thumbnail' is the small image shown inline (an own
+   * upload not yet sent shows its local file). Rejects with ClientError (NETWORK offline when
+   * not cached, NOT_FOUND when gone). Valid until releaseAttachmentUrl. Only inline image
+   * types keep their type; any other file's URL is application/octet-stream (never rendered).
+   */
+  attachmentUrl(attachmentId: string, variant: AttachmentVariant): Promise<string>;
+  releaseAttachmentUrl(url: string): void;
+  /** The most this device keeps of attachments it has viewed, in bytes (least recently used go first). */
+  attachmentCacheLimit(): number;
+  setAttachmentCacheLimit(bytes: number): void;
 }

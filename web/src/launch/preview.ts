@@ -30,8 +30,12 @@ export class Preview {
     let view = this.views.get(conversationId);
     if (!view) {
       const stored = this.record.views.find((v) => v.conversationId === conversationId);
-      // Rows stored by an app released before edit histories have no versions: they show none.
-      const messages = (stored?.messages ?? []).map((m) => (Array.isArray(m.versions) ? m : { ...m, versions: [] }));
+      // Rows stored by an app released before edit histories (or attachments) have none: they show none.
+      const messages = (stored?.messages ?? []).map((m) =>
+        Array.isArray(m.versions) && Array.isArray(m.attachments)
+          ? m
+          : { ...m, versions: Array.isArray(m.versions) ? m.versions : [], attachments: Array.isArray(m.attachments) ? m.attachments : [] },
+      );
       view = { messages, hasOlder: stored?.hasOlder ?? false, loadingOlder: false, preview: true };
       this.views.set(conversationId, view);
     }

@@ -3,6 +3,8 @@ import type { ConversationSummary, ConversationView, Session, User } from '../ap
 import { buildPreviewRecord, type PreviewRecord } from '../launch/preview-record.js';
 import { PreviewWriter } from '../launch/preview-writer.js';
 import type { ScreenSnapshots } from '../launch/screen-snapshot.js';
+import { AccountAttachments } from './attachments/account-attachments.js';
+import { attachmentsOf } from './attachments/hold-back.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
 import { MessageRows } from './message-rows.js';
 import { MuteExpiry, nextMuteEnd } from './mute-expiry.js';
@@ -31,6 +33,8 @@ export class Account {
   signInExpiresAt: number | undefined;
   readonly segments: SegmentStore;
   readonly outbox: Outbox;
+  /** Own files not uploaded yet, and the server's attachment limits (attachments/account-attachments.ts). */
+  readonly attachments: AccountAttachments;
   /** Conversations being paged back (loadOlder). */
   readonly loadingOlder = new Set<string>();
   /** User ids already asked for (fetchUnknownAuthors), so one that cannot be found is not asked for again at every sync. */
@@ -64,6 +68,7 @@ export class Account {
     private readonly snapshots: ScreenSnapshots,
   ) {
     this.outbox = new Outbox(db, (conversationId) => this.changed(conversationId));
+    this.attachments = new AccountAttachments(db, (conversationId) => this.changed(conversationId));
     this.segments = new SegmentStore(factory, session.user.id, (held, _update, origin) => this.onDocUpdate(held, _update, origin));
   }
 
@@ -92,6 +97,8 @@ export class Account {
     this.signInExpiresAt = await getMeta(this.db, 'signInExpiresAt');
     this.preview = new PreviewWriter(this.db, (recent) => this.buildPreviewRecord(recent), await getMeta(this.db, 'firstPaint'));
     await this.outbox.load();
+    const named = [...this.outbox.list(), ...this.outbox.failed()].flatMap(attachmentsOf);
+    await this.attachments.load(new Set(named), Date.now());
     const held = await this.db.getAll('segments');
     await Promise.all(held.map((h) => this.segments.open(h.conversationId, h.segment).loaded));
     this.changed();
@@ -207,6 +214,7 @@ export class Account {
           failed: this.outbox.failed(conversationId),
           receipts: this.receipts.get(conversationId) ?? NO_RECEIPTS,
           user: (id) => this.user(id),
+          upload: (id) => this.attachments.upload(id),
           rows: this.rowsOf(conversationId),
         }),
         hasOlder: record?.hasOlder ?? false,

@@ -2,6 +2,8 @@ import { ErrorCode } from '@mailboat/schema';
 import { ClientError, type ClientErrorCode } from '../app/model.js';
 import type { Account } from './account.js';
 import type { Api } from './api.js';
+import { AppUploads } from './attachments/app-uploads.js';
+import type { PutPart } from './attachments/part-put.js';
 import type { TokenKeeper } from './auth.js';
 import { fetchUnknownAuthors } from './authors.js';
 import { backoffDelay } from './backoff.js';
@@ -36,6 +38,10 @@ export type BackgroundSyncOptions = {
   typing: TypingState;
   /** Others' presence, as the live stream says; forgotten when the device goes offline or the account closes. */
   presence: PresenceState;
+  /** How the page sends upload parts (attachments/part-put.ts). */
+  put: PutPart;
+  /** The server-corrected clock. */
+  now: () => number;
 };
 
 /**
@@ -71,9 +77,13 @@ export class BackgroundSync {
   private readonly delivered = new Set<string>();
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly loading = new Set<string>();
+  private readonly uploads: AppUploads;
   private closed = false;
 
-  constructor(private readonly options: BackgroundSyncOptions) {}
+  constructor(private readonly options: BackgroundSyncOptions) {
+    const { api, baseUrl, put, now } = options;
+    this.uploads = new AppUploads({ api, baseUrl, put, now, ready: () => this.scheduleFlush() });
+  }
 
   /** Runs the sync sequence (coalesced with one already running); never rejects. */
   sync(): Promise<void> {
@@ -81,10 +91,15 @@ export class BackgroundSync {
     return this.syncs.run(() => this.runSync());
   }
 
-  /** Pushes the outbox now; rejects (e.g. NETWORK) when it could not be emptied. */
+  /**
+   * Pushes the outbox now, then starts uploading the files queued messages wait for (in the
+   * background: each message is pushed once its files are up); rejects (e.g. NETWORK) when
+   * the outbox could not be pushed.
+   */
   async flush(): Promise<void> {
     const ctx = this.context();
     await this.flushes.run(() => lockedFlush(ctx));
+    this.startUploads();
   }
 
   /** Pushes the outbox soon; offline, leaves it to the service worker's replay when the network is back. */
@@ -146,6 +161,7 @@ export class BackgroundSync {
     this.stop();
     await this.syncs.idle();
     await this.flushes.idle();
+    await this.uploads.idle();
   }
 
   /** The sync context of the signed-in account (throws UNAUTHENTICATED when there is none). */
@@ -173,6 +189,7 @@ export class BackgroundSync {
     try {
       const ctx = this.context();
       await this.flushes.run(() => lockedFlush(ctx));
+      this.startUploads();
       const head = account.cursor === undefined ? await changesHead(ctx) : undefined;
       await fetchConversations(ctx);
       await loadUnloaded(ctx);
@@ -190,6 +207,13 @@ export class BackgroundSync {
     } finally {
       this.options.state.set({ syncing: false, progress: null });
     }
+  }
+
+  /** Uploads the account's pending files in the background (attachments/app-uploads.ts); failures retry like a sync's. */
+  private startUploads(): void {
+    const account = this.options.account();
+    if (!account || this.closed || !account.attachments.hasPending) return;
+    void this.safely(() => this.uploads.run(account));
   }
 
   private async sendDelivered(): Promise<void> {

@@ -3,6 +3,7 @@ import type { ClientErrorCode } from '../app/model.js';
 import { pageLocalStorage, ScreenSnapshots } from '../launch/screen-snapshot.js';
 import type { Account } from './account.js';
 import { Api } from './api.js';
+import { fetchPut, xhrPut } from './attachments/part-put.js';
 import { TokenKeeper } from './auth.js';
 import { BackgroundSync } from './background-sync.js';
 import type { ClientOptions } from './client-options.js';
@@ -28,6 +29,12 @@ export type ClientParts = {
   typing: TypingState;
   /** Others' presence (fetched and live, in memory). */
   presence: PresenceState;
+  /** The access token keeper, and how the API is reached, for requests outside GraphQL (attachment downloads). */
+  tokens: TokenKeeper;
+  baseUrl: string;
+  fetch: typeof fetch;
+  /** The server-corrected clock (what the device writes is dated by it). */
+  serverNow: () => number;
 };
 
 /** The options as the parts use them, defaults filled in. */
@@ -73,6 +80,9 @@ export function buildClientParts(options: ClientOptions): ClientParts {
     refused: () => time.clock.rewind(),
     typing,
     presence,
+    // Pages report upload progress through XMLHttpRequest; a client given its own fetch (tests) uses it.
+    put: options.fetch === undefined && typeof XMLHttpRequest === 'function' ? xhrPut() : fetchPut(time.fetch),
+    now: time.serverNow,
   });
   const sessions = new SessionLifecycle({
     factory: settings.factory,
@@ -88,7 +98,21 @@ export function buildClientParts(options: ClientOptions): ClientParts {
     wrote: () => background.scheduleFlush(),
   });
   up.connect(sessions, background);
-  return { factory: settings.factory, delivery: settings.delivery, state, api, background, sessions, typing, presence };
+  const { factory, delivery, baseUrl } = settings;
+  return {
+    factory,
+    delivery,
+    state,
+    api,
+    background,
+    sessions,
+    typing,
+    presence,
+    tokens,
+    baseUrl,
+    fetch: time.fetch,
+    serverNow: time.serverNow,
+  };
 }
 
 function settingsOf(options: ClientOptions): Settings {

@@ -1,5 +1,7 @@
 import { ErrorCode } from '@mailboat/schema';
 import * as Y from 'yjs';
+import { pushableNow } from './attachments/hold-back.js';
+import { refusedUploads } from './attachments/refused-uploads.js';
 import { decodeBytes } from './bytes.js';
 import type { SyncContext } from './context.js';
 import { pushOutbox, pushUpdates, type SegmentRefusals } from './push-outbox.js';
@@ -10,7 +12,10 @@ import { rollBack } from './rollback.js';
 
 /**
  * The app's flush: takes in what the service worker replayed meanwhile (replayed.ts), then
- * pushes the outbox (push-outbox.ts), merging a segment's long backlog into one update.
+ * pushes the outbox (push-outbox.ts), merging a segment's long backlog into one update. A
+ * new message whose files have not all uploaded is held back, with what follows it in its
+ * segment (attachments/hold-back.ts); one whose file the server refused is rolled back as a
+ * refused write.
  * The app holds the documents, so it answers refusals itself: a refusal for good rolls the
  * segment back (rollback.ts), and MISSING_DEPENDENCIES is answered by pushing what the
  * server lacks. Rejects on a network error with the entries still queued. Callers must not
@@ -18,7 +23,16 @@ import { rollBack } from './rollback.js';
  */
 export async function flushOutbox(ctx: SyncContext): Promise<void> {
   await adoptReplayed(ctx);
-  await pushOutbox(ctx.api, ctx.account.outbox, { coalesce: true, answer: (refusals) => answerInApp(ctx, refusals) });
+  const { outbox, attachments } = ctx.account;
+  await attachments.reconcile();
+  for (const { entry, failure } of refusedUploads(outbox.list(), attachments.record)) {
+    if (outbox.has(entry.seq)) await rollBack(ctx, [entry], failure);
+  }
+  await pushOutbox(ctx.api, outbox, {
+    coalesce: true,
+    pushable: (queued) => pushableNow(queued, attachments.notUploaded),
+    answer: (refusals) => answerInApp(ctx, refusals),
+  });
 }
 
 /**
@@ -45,6 +59,8 @@ async function repair(ctx: SyncContext, item: PushItem, stateVector: string): Pr
   const outbox = ctx.account.outbox;
   const held = ctx.account.segments.get(conversationId, segment);
   const covered = outbox.list(conversationId, segment);
+  // The document holds the held-back messages too: what it has beyond the server's state must wait for their files.
+  if (pushableNow(covered, ctx.account.attachments.notUploaded).length < covered.length) return false;
   if (!held) {
     await rollBack(ctx, covered, { code: ErrorCode.NOT_FOUND, message: 'This conversation is no longer on the device', retryable: false });
     return true;

@@ -1,6 +1,7 @@
 import { type DBSchema, deleteDB, type IDBPDatabase, openDB } from 'idb';
 import type { User } from '../app/model.js';
 import type { PreviewRecord } from '../launch/preview-record.js';
+import type { CacheEntry, PendingUpload } from './attachments/records.js';
 import type { ConversationRecord, FailedWrite, HeldSegment, OutboxEntry, ReceiptsRecord, StoredSession } from './records.js';
 
 /** Keys of the account's key-value store. */
@@ -29,6 +30,8 @@ export type MetaValues = {
   settings: { showMessageText: boolean; sharePresence: boolean };
   /** The person dismissed the conversation list's "Get notified" prompt on this device. */
   notificationPromptDismissed: true;
+  /** The server's attachment limits as last read (attachments/limits.ts). */
+  attachmentLimits: { maxFileBytes: number; maxMessageBytes: number; maxPerMessage: number; partBytes: number };
 };
 
 interface AccountSchema extends DBSchema {
@@ -39,6 +42,12 @@ interface AccountSchema extends DBSchema {
   outbox: { key: number; value: OutboxEntry };
   failed: { key: number; value: FailedWrite };
   segments: { key: [string, number]; value: HeldSegment; indexes: { byConversation: string } };
+  /** Since version 2: own files not yet uploaded (attachments/records.ts). */
+  uploads: { key: string; value: PendingUpload };
+  /** Since version 2: what the attachment cache holds, by cacheKey. */
+  attachmentCache: { key: string; value: CacheEntry };
+  /** Since version 2: the cached bytes, by cacheKey (apart from their entries, so a touch rewrites no bytes). */
+  attachmentBytes: { key: string; value: Blob };
 }
 
 interface RootSchema extends DBSchema {
@@ -118,6 +127,29 @@ export async function writeClockOffset(factory: IDBFactory, offset: number): Pro
   }
 }
 
+/** The most attachment bytes this device keeps cached unless told otherwise (a device preference, not the account's). */
+export const DEFAULT_ATTACHMENT_CACHE_BYTES = 500 * 1024 * 1024;
+
+/** The device's attachment cache limit in bytes (kept outside any account database: it is the device's, and outlives sign-out). */
+export async function readAttachmentCacheLimit(factory: IDBFactory): Promise<number> {
+  const db = await openRoot(factory);
+  try {
+    const stored = Number(await db.get('current', 'attachmentCacheLimit'));
+    return Number.isSafeInteger(stored) && stored >= 0 ? stored : DEFAULT_ATTACHMENT_CACHE_BYTES;
+  } finally {
+    db.close();
+  }
+}
+
+export async function writeAttachmentCacheLimit(factory: IDBFactory, bytes: number): Promise<void> {
+  const db = await openRoot(factory);
+  try {
+    await db.put('current', String(bytes), 'attachmentCacheLimit');
+  } finally {
+    db.close();
+  }
+}
+
 function openRoot(factory: IDBFactory) {
   return withFactory(factory, () =>
     openDB<RootSchema>(ROOT, 1, {
@@ -128,18 +160,31 @@ function openRoot(factory: IDBFactory) {
   );
 }
 
-/** Opens (creating on first use) the account's metadata database. */
+/** The account database's version: 1 the first stores, 2 added the attachment stores. */
+const ACCOUNT_DB_VERSION = 2;
+
+/**
+ * Opens (creating on first use) the account's metadata database, upgrading one written by an
+ * earlier version in place: each version only adds stores, so what a device holds is kept.
+ */
 export function openAccountDb(factory: IDBFactory, userId: string): Promise<AccountDb> {
   return withFactory(factory, () =>
-    openDB<AccountSchema>(accountDbName(userId), 1, {
-      upgrade(db) {
-        db.createObjectStore('meta');
-        db.createObjectStore('conversations', { keyPath: 'id' });
-        db.createObjectStore('users', { keyPath: 'id' });
-        db.createObjectStore('receipts', { keyPath: 'conversationId' });
-        db.createObjectStore('outbox', { keyPath: 'seq' });
-        db.createObjectStore('failed', { keyPath: 'seq' });
-        db.createObjectStore('segments', { keyPath: ['conversationId', 'segment'] }).createIndex('byConversation', 'conversationId');
+    openDB<AccountSchema>(accountDbName(userId), ACCOUNT_DB_VERSION, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('meta');
+          db.createObjectStore('conversations', { keyPath: 'id' });
+          db.createObjectStore('users', { keyPath: 'id' });
+          db.createObjectStore('receipts', { keyPath: 'conversationId' });
+          db.createObjectStore('outbox', { keyPath: 'seq' });
+          db.createObjectStore('failed', { keyPath: 'seq' });
+          db.createObjectStore('segments', { keyPath: ['conversationId', 'segment'] }).createIndex('byConversation', 'conversationId');
+        }
+        if (oldVersion < 2) {
+          db.createObjectStore('uploads', { keyPath: 'id' });
+          db.createObjectStore('attachmentCache', { keyPath: 'key' });
+          db.createObjectStore('attachmentBytes');
+        }
       },
     }),
   );

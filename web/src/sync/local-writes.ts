@@ -1,4 +1,5 @@
 import {
+  type AttachmentRef,
   canAddVersion,
   ErrorCode,
   encodeGlobalId,
@@ -17,9 +18,10 @@ import {
 import { v7 as uuidv7 } from 'uuid';
 import { ClientError } from '../app/model.js';
 import type { Account } from './account.js';
+import { attachmentsOf } from './attachments/hold-back.js';
 import { localOrigin } from './origins.js';
 import type { HeldDoc } from './segment-store.js';
-import { applyOp, type WriteOp } from './write-ops.js';
+import { applyOp, type SendOp, type WriteOp } from './write-ops.js';
 
 /**
  * The viewer's writes, local-first: each is applied synchronously to its segment document
@@ -39,13 +41,31 @@ export class LocalWriter {
   ) {}
 
   send(conversationId: string, text: string, replyTo?: string): string {
-    const body = validText(text);
+    return this.create(conversationId, validText(text), replyTo);
+  }
+
+  /**
+   * Writes a new message with files: `attachments` are their refs (their bytes and upload
+   * records are stored already, attachments/send-files.ts), `caption` is stored text (see
+   * validCaption; it may be empty), `messageId` one newMessageId made. Returns its API id.
+   */
+  sendAttachments(conversationId: string, caption: string, attachments: AttachmentRef[], messageId: string, replyTo?: string): string {
+    return this.create(conversationId, caption, replyTo, attachments, messageId);
+  }
+
+  /** A fresh message id: a UUID v7 dated by the server-corrected clock. */
+  newMessageId(): string {
+    return uuidv7({ msecs: this.now() });
+  }
+
+  private create(conversationId: string, body: string, replyTo?: string, attachments?: AttachmentRef[], id?: string): string {
     this.account.messages(conversationId); // lets the clock observe what the device holds
     const createdAt = this.clock.next();
-    const messageId = uuidv7({ msecs: this.now() });
-    const op: WriteOp = { kind: 'send', conversationId, messageId, author: this.account.viewerId, text: body, createdAt };
+    const messageId = id ?? this.newMessageId();
+    const op: SendOp = { kind: 'send', conversationId, messageId, author: this.account.viewerId, text: body, createdAt };
     // A replyTo that is not a Message ID is written as given: the server refuses the write.
     if (replyTo) op.replyTo = parseGlobalId(replyTo)?.id ?? replyTo;
+    if (attachments?.length) op.attachments = attachments;
     this.apply(op, segmentOf(createdAt));
     return encodeGlobalId('Message', messageId);
   }
@@ -87,7 +107,15 @@ export class LocalWriter {
     const send = failed.find((f) => f.op.kind === 'send');
     if (send && send.op.kind === 'send') {
       this.account.outbox.forget(failed.map((f) => f.seq));
-      this.send(send.op.conversationId, send.op.text, send.op.replyTo && encodeGlobalId('Message', send.op.replyTo));
+      const { conversationId, text, replyTo, attachments } = send.op;
+      const again = this.newMessageId();
+      // Its files go with it: uploads not done (or refused) are tried again for the new message.
+      if (attachments?.length)
+        this.account.attachments.retry(
+          attachments.map((a) => a.id),
+          again,
+        );
+      this.create(conversationId, text, replyTo, attachments, again);
       return;
     }
     this.account.outbox.forget(failed.map((f) => f.seq));
@@ -128,10 +156,12 @@ export class LocalWriter {
     return { kind: 'edit', conversationId: held.conversationId, messageId: id, text, versionId: uuidv7({ msecs: now }), at };
   }
 
+  /** Forgets a failed write; a failed message's files not uploaded go with it (their bytes too). */
   dismiss(messageId: string): void {
     const id = parseGlobalId(messageId)?.id;
     const failed = this.account.outbox.failed().filter((f) => f.op.messageId === id);
     this.account.outbox.forget(failed.map((f) => f.seq));
+    this.account.attachments.drop(failed.flatMap(attachmentsOf)).catch((e) => console.error('Mailboat: could not drop the files', e));
     this.account.changed();
   }
 
@@ -163,6 +193,12 @@ export class LocalWriter {
     if (message.deleted) throw new ClientError(ErrorCode.BAD_USER_INPUT, 'That message was deleted');
     return { ...found, message };
   }
+}
+
+/** A caption as stored: empty is fine (a message with files needs no text), else as validText. */
+export function validCaption(text: string): string {
+  const body = typeof text === 'string' ? normalizeMessageText(text) : '';
+  return body === '' ? body : validText(body);
 }
 
 /** The text as stored (normalizeMessageText); throws ClientError BAD_USER_INPUT, saying why, when the text rules refuse it. */

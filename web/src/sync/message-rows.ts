@@ -1,5 +1,6 @@
 import { encodeGlobalId, type Message } from '@mailboat/schema';
-import type { ChatMessage, TextVersion, User } from '../app/model.js';
+import type { AttachmentUpload, ChatMessage, TextVersion, User } from '../app/model.js';
+import { chatAttachments, sameAttachments } from './attachments/rows.js';
 import type { FailedWrite, Position, Watermark } from './records.js';
 import { tickFromReceipts } from './ticks.js';
 
@@ -9,6 +10,8 @@ export type RowInputs = {
   viewerId: string;
   receipts: Watermark[];
   user: (id: string) => User;
+  /** This device's upload of an attachment (the same object while unchanged), or null. */
+  upload: (attachmentId: string) => AttachmentUpload | null;
 };
 
 /** A message's row, with what it was built from. */
@@ -20,11 +23,14 @@ type Built = {
   author: User;
   failure: FailedWrite['failure'] | null;
   receipts: Watermark[];
+  /** This device's uploads of the message's attachments, as the row shows them. */
+  uploads: (AttachmentUpload | null)[];
   /** The build that last asked for it. */
   build: number;
 };
 
 const NO_VERSIONS: TextVersion[] = Object.freeze([]) as unknown as TextVersion[];
+const NO_UPLOADS: (AttachmentUpload | null)[] = [];
 
 const position = (m: Pick<Message, 'createdAt' | 'id'>): Position => ({ at: m.createdAt, id: m.id });
 
@@ -69,15 +75,17 @@ export class MessageRows {
             : tickFromReceipts(position(m), m.author, input.receipts);
     const failure = failed ? failed.failure : null;
     const author = input.user(m.author);
-    if (same && prev.chat.tick === tick && prev.failure === failure && sameUser(prev.author, author)) {
+    const uploads = m.attachments.length === 0 ? NO_UPLOADS : m.attachments.map((a) => input.upload(a.id));
+    const uploadsHold = same && uploads.length === prev.uploads.length && uploads.every((u, i) => u === prev.uploads[i]);
+    if (same && uploadsHold && prev.chat.tick === tick && prev.failure === failure && sameUser(prev.author, author)) {
       prev.receipts = input.receipts; // the tick holds for these receipts too: the next build need not work it out again
       prev.build = this.build;
       return prev.chat;
     }
-    const fresh = chatMessage(input, m, mine, author, tick, failure);
+    const fresh = chatMessage(input, m, mine, author, tick, failure, uploads);
     const chat = prev && sameRow(prev.chat, fresh) ? prev.chat : fresh;
     const { conversationId, viewerId, receipts } = input;
-    this.byId.set(m.id, { message: m, chat, conversationId, viewerId, author, failure, receipts, build: this.build });
+    this.byId.set(m.id, { message: m, chat, conversationId, viewerId, author, failure, receipts, uploads, build: this.build });
     return chat;
   }
 
@@ -95,6 +103,7 @@ function chatMessage(
   author: User,
   tick: ChatMessage['tick'],
   failure: ChatMessage['failure'],
+  uploads: (AttachmentUpload | null)[],
 ): ChatMessage {
   return {
     id: encodeGlobalId('Message', m.id),
@@ -112,6 +121,7 @@ function chatMessage(
       .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)),
     tick,
     failure,
+    attachments: chatAttachments(m.attachments, uploads),
   };
 }
 
@@ -129,6 +139,7 @@ function sameRow(a: ChatMessage, b: ChatMessage): boolean {
     a.replyTo === b.replyTo &&
     a.tick === b.tick &&
     sameFailure(a.failure, b.failure) &&
+    sameAttachments(a.attachments, b.attachments) &&
     a.reactions.length === b.reactions.length &&
     a.reactions.every((r, i) => r.userId === b.reactions[i]?.userId && r.emoji === b.reactions[i]?.emoji) &&
     a.versions.length === b.versions.length &&

@@ -1,3 +1,4 @@
+import { ClientOnlyErrorCode } from '../app/model.js';
 import type { AccountDb } from './local-db.js';
 import type { FailedWrite, OutboxEntry } from './records.js';
 
@@ -70,14 +71,23 @@ export class Outbox {
 
   /** Moves an entry aside as failed (`awaitingRollback`: its segment has not been rolled back yet). */
   fail(entry: OutboxEntry, failure: FailedWrite['failure'], awaitingRollback = false): void {
-    const failed: FailedWrite = awaitingRollback ? { ...entry, failure, awaitingRollback } : { ...entry, failure };
-    this.entries.delete(entry.seq);
-    this.failures.set(entry.seq, failed);
+    this.moveAside(awaitingRollback ? { ...entry, failure, awaitingRollback } : { ...entry, failure });
+  }
+
+  /** Moves an entry aside as cancelled by the person: never shown, forgotten once its segment is rolled back (FailedWrite.cancelled). */
+  cancel(entry: OutboxEntry): void {
+    const failure = { code: ClientOnlyErrorCode.REFUSED, message: 'Cancelled', retryable: false };
+    this.moveAside({ ...entry, failure, awaitingRollback: true, cancelled: true });
+  }
+
+  private moveAside(failed: FailedWrite): void {
+    this.entries.delete(failed.seq);
+    this.failures.set(failed.seq, failed);
     this.persist(async (db) => {
       const tx = db.transaction(['outbox', 'failed'], 'readwrite');
-      await Promise.all([tx.objectStore('outbox').delete(entry.seq), tx.objectStore('failed').put(failed), tx.done]);
+      await Promise.all([tx.objectStore('outbox').delete(failed.seq), tx.objectStore('failed').put(failed), tx.done]);
     });
-    this.onChange(entry.conversationId);
+    this.onChange(failed.conversationId);
   }
 
   failed(conversationId?: string): FailedWrite[] {

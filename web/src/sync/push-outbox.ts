@@ -5,6 +5,7 @@ import { encodeBytes } from './bytes.js';
 import { PUSH_UPDATES } from './operations.js';
 import type { Outbox } from './outbox.js';
 import { type PushItem, planPush, segmentKey } from './push-plan.js';
+import type { OutboxEntry } from './records.js';
 import type { PushError } from './refusal.js';
 
 export type PushResult = ResultOf<typeof PUSH_UPDATES>['pushUpdates']['results'][number];
@@ -30,6 +31,12 @@ export type Pusher = {
    * of this push. A rejection ends the push, with what was not acknowledged still queued.
    */
   answer(refusals: SegmentRefusals): Promise<'retry' | 'unmerge' | 'leave'>;
+  /**
+   * Which of the queued writes (in write order) may be pushed now; the rest stay queued,
+   * unpushed (a new message whose files have not all uploaded, and what follows it in its
+   * segment: attachments/hold-back.ts). Default: all.
+   */
+  pushable?: (queued: OutboxEntry[]) => OutboxEntry[];
 };
 
 /**
@@ -50,7 +57,8 @@ export async function pushOutbox(api: Api, outbox: Outbox, pusher: Pusher): Prom
   const unmerged = new Set<string>();
   let delivered = 0;
   for (;;) {
-    const queued = outbox.list().filter((e) => !leftOut.has(segmentKey(e)));
+    const listed = outbox.list().filter((e) => !leftOut.has(segmentKey(e)));
+    const queued = pusher.pushable ? pusher.pushable(listed) : listed;
     const items = planPush(queued, pusher.coalesce, unmerged).slice(0, limits.pushUpdates.max);
     if (items.length === 0) return delivered;
     const round = takeResults(outbox, items, await pushUpdates(api, items));

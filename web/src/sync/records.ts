@@ -41,12 +41,18 @@ export type OutboxEntry = { seq: number; conversationId: string; segment: number
 
 /**
  * A write the server refused, moved aside so the UI can show it (and retry or dismiss it).
- * `awaitingRollback`: the service worker moved it aside, with no document at hand; the app
- * still has to roll the segment back (rebuild it without the write) when it next runs.
+ * `awaitingRollback`: the service worker moved it aside, with no document at hand (or the
+ * person cancelled it); the app still has to roll the segment back (rebuild it without the
+ * write) when it next flushes.
  */
 export type FailedWrite = OutboxEntry & {
   failure: { code: ClientErrorCode; message: string; retryable: boolean };
   awaitingRollback?: true;
+  /**
+   * The person cancelled it (cancelUpload: a message whose files had not all uploaded): it is
+   * never shown, and once its segment is rolled back it is forgotten.
+   */
+  cancelled?: true;
 };
 
 export type HeldSegment = { conversationId: string; segment: number };

@@ -1,3 +1,4 @@
+import { attachmentsOf } from './attachments/hold-back.js';
 import type { SyncContext } from './context.js';
 import { isNetworkError } from './errors.js';
 import type { FailedWrite } from './records.js';
@@ -8,7 +9,8 @@ import { rollBack } from './rollback.js';
  * (Outbox.reconcile): acknowledged writes show as sent, and the segments of writes it moved
  * aside as refused are rolled back here, as the app does for its own refusals. A rollback
  * that cannot reach the server rejects (NETWORK) and is tried again at the next flush; one
- * that fails otherwise is given up (logged), so it never holds up the outbox.
+ * that fails otherwise is given up (logged), so it never holds up the outbox. Writes the
+ * person cancelled (cancelUpload) are rolled back here too, then forgotten with their files.
  * Call it holding the outbox lock.
  */
 export async function adoptReplayed(ctx: SyncContext): Promise<void> {
@@ -28,5 +30,9 @@ export async function adoptReplayed(ctx: SyncContext): Promise<void> {
       console.error('Mailboat: could not roll back writes the service worker had refused', e);
     }
     outbox.rolledBack(refused.map((f) => f.seq));
+    // Cancelled writes are gone from the documents now: forget them, and their files.
+    const cancelled = refused.filter((f) => f.cancelled);
+    outbox.forget(cancelled.map((f) => f.seq));
+    await ctx.account.attachments.drop(cancelled.flatMap(attachmentsOf));
   }
 }

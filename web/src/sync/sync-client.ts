@@ -1,6 +1,7 @@
 import { ErrorCode } from '@mailboat/schema';
 import {
   type AccountSettings,
+  type AttachmentVariant,
   ClientError,
   ClientOnlyErrorCode,
   type ConversationSummary,
@@ -17,6 +18,7 @@ import { type Preview, readPreview } from '../launch/preview.js';
 import type { Account } from './account.js';
 import { AccountSettingsStore } from './account-settings.js';
 import type { Api } from './api.js';
+import { ClientAttachments } from './attachments/client-attachments.js';
 import type { BackgroundSync } from './background-sync.js';
 import { loadOlder } from './catch-up.js';
 import type { ClientOptions } from './client-options.js';
@@ -66,6 +68,7 @@ export class SyncClient implements MailboatClient {
   private readonly typers: TypingState;
   private readonly presences: PresenceState;
   private readonly typingSender: TypingSender;
+  private readonly files: ClientAttachments;
   private closed = false;
   private readonly unlisten: () => void;
 
@@ -98,6 +101,20 @@ export class SyncClient implements MailboatClient {
       () => this.sessions.account,
       () => this.state.emit(),
     );
+    this.files = new ClientAttachments({
+      factory: parts.factory,
+      download: {
+        baseUrl: parts.baseUrl,
+        fetch: parts.fetch,
+        tokens: parts.tokens,
+        signedOut: (e) => void this.sessions.signedOut(e.code),
+      },
+      account: () => this.sessions.account,
+      writer: () => this.requireWriter(),
+      afterWrite: () => this.background.scheduleFlush(),
+      serverNow: parts.serverNow,
+      emit: () => this.state.emit(),
+    });
     this.restored = this.sessions.restore();
     this.ready = Promise.race([this.restored, this.showPreview(parts.factory)]);
     this.unlisten = this.listenToBrowser();
@@ -167,6 +184,7 @@ export class SyncClient implements MailboatClient {
     this.typingSender.stopAll();
     const hadAccount = this.sessions.account !== null;
     await this.sessions.signOut(() => this.background.flush());
+    if (!this.sessions.account) this.files.releaseAll();
     // The server deleted the device's push subscription with the session; the browser's goes too.
     if (hadAccount && !this.sessions.account) await this.push.signingOut();
   }
@@ -197,6 +215,27 @@ export class SyncClient implements MailboatClient {
     this.requireWriter().dismiss(messageId);
   }
 
+  // Attachments (attachments/client-attachments.ts).
+
+  sendFiles(conversationId: string, files: readonly File[], caption: string, replyTo?: string): Promise<string> {
+    return this.files.sendFiles(conversationId, files, caption, replyTo);
+  }
+
+  cancelUpload(messageId: string): void {
+    this.files.cancelUpload(messageId);
+  }
+
+  attachmentLimits = () => this.files.attachmentLimits();
+  /** Waits for the launch restore first: the preview's rows name attachments before the account is open. */
+  async attachmentUrl(attachmentId: string, variant: AttachmentVariant): Promise<string> {
+    await this.restored.catch(() => undefined);
+    return this.files.attachmentUrl(attachmentId, variant);
+  }
+
+  releaseAttachmentUrl = (url: string) => this.files.releaseAttachmentUrl(url);
+  attachmentCacheLimit = () => this.files.attachmentCacheLimit();
+  setAttachmentCacheLimit = (bytes: number) => this.files.setAttachmentCacheLimit(bytes);
+
   async loadOlder(conversationId: string): Promise<void> {
     const account = this.requireAccount();
     if (account.loadingOlder.has(conversationId)) return;
@@ -224,6 +263,7 @@ export class SyncClient implements MailboatClient {
     if (this.closed) return;
     await this.background.sync();
     if (this.sessions.account && !this.closed) await refreshPreferences(this.api, this.push, this.accountSettings);
+    if (this.sessions.account && !this.closed) await this.files.refreshLimits(this.api);
   }
 
   reportTyping(conversationId: string, typing: boolean): void {

@@ -18,21 +18,24 @@ export type MessageInputs = RowInputs & {
  * The conversation's messages, oldest first: those in the held documents plus refused new
  * messages (rolled back out of the documents, kept visible as failed). Own messages carry a
  * tick: failed when a write of theirs was refused, pending while one is queued, else from
- * the receipts.
+ * the receipts. Messages the person cancelled (cancelUpload) are not shown.
  */
 export function buildMessages(input: MessageInputs): ChatMessage[] {
   const pending = new Set(input.outbox.map((e) => e.op.messageId));
-  const failedBy = new Map(input.failed.map((f) => [f.op.messageId, f]));
+  const cancelled = new Set(input.failed.filter((f) => f.cancelled).map((f) => f.op.messageId));
+  const failed = cancelled.size === 0 ? input.failed : input.failed.filter((f) => !f.cancelled);
+  const failedBy = new Map(failed.map((f) => [f.op.messageId, f]));
   const out: Row[] = [];
-  const refusedSends = input.failed.some((f) => f.op.kind === 'send');
+  const refusedSends = failed.some((f) => f.op.kind === 'send');
   const present = new Set<string>();
   input.rows.start();
   for (const m of input.messages) {
+    if (cancelled.has(m.id)) continue; // until its rollback takes it out of the document
     if (refusedSends) present.add(m.id);
     out.push({ sortKey: m, chat: input.rows.row(input, m, pending.has(m.id), failedBy.get(m.id)) });
   }
   let extra = false;
-  for (const f of input.failed) {
+  for (const f of failed) {
     if (f.op.kind !== 'send' || present.has(f.op.messageId)) continue;
     const m: Message = {
       id: f.op.messageId,
@@ -44,6 +47,7 @@ export function buildMessages(input: MessageInputs): ChatMessage[] {
       deleted: false,
       reactions: {},
       versions: [{ id: f.op.messageId, text: f.op.text, at: f.op.createdAt, client: 0 }],
+      attachments: f.op.attachments ?? [],
     };
     present.add(m.id);
     out.push({ sortKey: m, chat: input.rows.row(input, m, false, f) });

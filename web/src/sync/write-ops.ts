@@ -1,4 +1,5 @@
 import {
+  type AttachmentRef,
   createMessage,
   deleteMessage,
   editMessage,
@@ -23,12 +24,24 @@ import type * as Y from 'yjs';
  * `purge` removes the text an edit that raced the message's deletion left on it.
  */
 export type WriteOp =
-  | { kind: 'send'; conversationId: string; messageId: string; author: string; text: string; createdAt: number; replyTo?: string }
+  | SendOp
   | EditOp
   | LegacyEditOp
   | { kind: 'remove'; conversationId: string; messageId: string }
   | { kind: 'purge'; conversationId: string; messageId: string }
   | { kind: 'react'; conversationId: string; messageId: string; userId: string; emoji: string | null };
+
+/** A new message; `attachments` (its files' refs) only when it has some, and then `text` may be empty. */
+export type SendOp = {
+  kind: 'send';
+  conversationId: string;
+  messageId: string;
+  author: string;
+  text: string;
+  createdAt: number;
+  replyTo?: string;
+  attachments?: AttachmentRef[];
+};
 
 export type EditOp = { kind: 'edit'; conversationId: string; messageId: string; text: string; versionId: string; at: number };
 /** An edit as the app queued it before message versions (contract v1): the whole new text, and when. */
@@ -57,9 +70,10 @@ export function withVersion(doc: Y.Doc, op: EditOp | LegacyEditOp): EditOp {
 export function applyOp(doc: Y.Doc, op: WriteOp, origin: unknown): boolean {
   if (op.kind === 'send') {
     if (messagesOf(doc).has(op.messageId)) return false;
+    const { messageId: id, author, createdAt, text, replyTo, attachments } = op;
     createMessage(
       doc,
-      { id: op.messageId, author: op.author, createdAt: op.createdAt, text: op.text, ...(op.replyTo ? { replyTo: op.replyTo } : {}) },
+      { id, author, createdAt, text, ...(replyTo ? { replyTo } : {}), ...(attachments?.length ? { attachments } : {}) },
       origin,
     );
     return true;

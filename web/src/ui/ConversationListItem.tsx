@@ -22,7 +22,7 @@ export const ConversationListItem = memo(function ConversationListItem({
   const preview = last
     ? last.deleted
       ? 'Message deleted'
-      : last.text
+      : last.text || 'Attachment' // only a message with photos or files has no text
     : c.kind === 'GROUP'
       ? `${c.memberCount} members`
       : 'No messages yet';

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { BackButton } from './BackButton.js';
 import { Composer } from './Composer.js';
 import { useClient } from './client-context.js';
+import { DropOverlay } from './DropOverlay.js';
 import { useConversationSummary, useConversationView, usePresence, useSession, useSyncState } from './hooks.js';
 import { MessageLog } from './MessageLog.js';
 import type { RowActions } from './MessageRow.js';
@@ -11,11 +12,14 @@ import { presenceText } from './presence-text.js';
 import { paths } from './router.js';
 import { SendWhenOpen } from './SendWhenOpen.js';
 import { TypingIndicator } from './TypingIndicator.js';
+import { useFileDrop } from './useFileDrop.js';
+import { useFileTray } from './useFileTray.js';
 
 /**
  * One conversation: its title (with the other person's presence in a direct conversation,
  * fetched on opening and whenever the device is back online), the mute menu, the message
- * log, who is typing, and the composer. Right after a launch it
+ * log, who is typing, and the composer. Files dropped anywhere on it join the composer's tray
+ * (a drop zone shows while they are dragged over it). Right after a launch it
  * may show the preview, the rows of the last run (view.preview); a send is then held until the
  * real view is there.
  */
@@ -27,6 +31,11 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
   const [pickingId, setPicking] = useState<string | null>(null);
   const [replyId, setReplyId] = useState<string | null>(null);
   const composerInput = useRef<HTMLTextAreaElement>(null);
+  const tray = useFileTray(conversationId);
+  const drop = useFileDrop((files, notes) => {
+    tray.add(files, notes);
+    composerInput.current?.focus();
+  });
 
   const actions = useMemo<RowActions>(
     () => ({
@@ -61,7 +70,7 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
   const subtitle = summary ? (summary.kind === 'GROUP' ? `Group · ${summary.memberCount} members` : (seen ?? 'Direct message')) : '';
 
   return (
-    <section className="conversation" aria-labelledby="conversation-title">
+    <section className="conversation" aria-labelledby="conversation-title" {...drop.handlers}>
       <div className="pane-header conversation-header">
         <BackButton fallback={paths.home} className="back-in-conversation" />
         <div className="conversation-heading">
@@ -85,8 +94,15 @@ export function ConversationScreen({ conversationId }: { conversationId: string 
       />
       <TypingIndicator conversationId={conversationId} />
       <SendWhenOpen opening={view.preview === true}>
-        <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyId(null)} inputRef={composerInput} />
+        <Composer
+          conversationId={conversationId}
+          replyTo={replyTo}
+          onReplyDone={() => setReplyId(null)}
+          inputRef={composerInput}
+          tray={tray}
+        />
       </SendWhenOpen>
+      {drop.dragging && <DropOverlay title={title} />}
     </section>
   );
 }

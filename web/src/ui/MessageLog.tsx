@@ -106,6 +106,18 @@ export function MessageLog({ conversationId, view, viewerId, isGroup, unreadCoun
     markReadIfSeen();
   }, [messages]);
 
+  // The log's box shrank or grew (the composer's tray opened, the keyboard, a window resize):
+  // a reader at the bottom stays there.
+  useEffect(() => {
+    const el = logRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   useEffect(() => {
     const onVisible = () => markReadIfSeen();
     document.addEventListener('visibilitychange', onVisible);

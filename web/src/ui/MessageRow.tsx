@@ -5,10 +5,12 @@ import { EditedButton } from './EditedButton.js';
 import { EditForm } from './EditForm.js';
 import { FailureNotice } from './FailureNotice.js';
 import { formatFull, formatTime } from './format.js';
+import { MessageAttachments } from './MessageAttachments.js';
 import { ReactionPicker } from './ReactionPicker.js';
 import { Reactions } from './Reactions.js';
 import { ReplyQuote } from './ReplyQuote.js';
 import { Tick } from './Tick.js';
+import { UploadStatus } from './UploadStatus.js';
 
 /** What a row asks of the conversation screen; one stable object, so rows stay memoized. */
 export type RowActions = {
@@ -31,7 +33,8 @@ type MessageRowProps = {
 };
 
 /**
- * One message: author, text, time, reactions, reply quote, tick, and its actions. Re-renders
+ * One message: author, photos and files, text (a caption, which may be empty), time, reactions,
+ * reply quote, tick, an upload's progress, and its actions. Re-renders
  * only when a prop is a new object or value: a message's row object is new exactly when
  * something in it changed (the rule of sync/views.ts).
  */
@@ -74,14 +77,17 @@ export const MessageRow = memo(function MessageRow({
   );
   const failed = m.tick === 'failed';
   const canChange = m.mine && !m.deleted && !failed;
+  const attachments = m.deleted ? [] : (m.attachments ?? []);
+  const hasMedia = attachments.length > 0;
 
   return (
     <li className={`message${m.mine ? ' is-mine' : ''}${failed ? ' is-failed' : ''}`} data-message-id={m.id}>
       {dayLabel && <div className="day-separator">{dayLabel}</div>}
       <div className="message-main">
-        <div className="bubble">
+        <div className={`bubble${hasMedia ? ' has-media' : ''}`}>
           {showAuthor && !m.mine && <p className="message-author">{m.author.displayName}</p>}
           {m.replyTo && !m.deleted && <ReplyQuote target={replyTarget} />}
+          {hasMedia && <MessageAttachments attachments={attachments} />}
           {editing ? (
             <EditForm
               initial={m.text}
@@ -92,7 +98,9 @@ export const MessageRow = memo(function MessageRow({
               onCancel={() => actions.setEditing(null)}
             />
           ) : (
-            <p className={`message-text${m.deleted ? ' is-deleted' : ''}`}>{m.deleted ? 'This message was deleted' : m.text}</p>
+            (m.deleted || m.text !== '' || !hasMedia) && (
+              <p className={`message-text${m.deleted ? ' is-deleted' : ''}`}>{m.deleted ? 'This message was deleted' : m.text}</p>
+            )
           )}
           <p className="message-meta">
             {m.editedAt !== null && !m.deleted && <EditedButton message={m} />}
@@ -146,7 +154,7 @@ export const MessageRow = memo(function MessageRow({
           </div>
         )}
       </div>
-      {failed && <FailureNotice message={m} />}
+      {failed ? <FailureNotice message={m} /> : m.mine && hasMedia && <UploadStatus message={m} />}
     </li>
   );
 });

@@ -8,9 +8,10 @@ import { NotificationsCard } from './NotificationsCard.js';
 import { Page } from './Page.js';
 import { PrivacyCard } from './PrivacyCard.js';
 import { navigate, paths } from './router.js';
+import { StorageCard } from './StorageCard.js';
 import { useAction } from './useAction.js';
 
-/** The viewer's display name, notifications and privacy settings, and signing out (which wipes this account's data from the device). */
+/** The viewer's display name, notifications, privacy and this device's storage settings, and signing out (which wipes this account's data from the device). */
 export function ProfileScreen() {
   const client = useClient();
   const session = useSession();
@@ -59,6 +60,7 @@ export function ProfileScreen() {
       </section>
       <NotificationsCard />
       <PrivacyCard />
+      <StorageCard />
       <section className="card" aria-labelledby="signout-heading">
         <h2 id="signout-heading">Sign out</h2>
         <p className="muted">Signing out removes your conversations and any unsent messages from this device.</p>

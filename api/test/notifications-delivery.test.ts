@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { phonePhoto, upload } from './attachments-harness.js';
 import { direct, person, pushesOf, say, subscribe, useNotifyWorld } from './notifications-harness.js';
 
 /**
@@ -34,6 +35,35 @@ describe('notification delivery', () => {
     expect(push.rejected).toEqual([]);
     const device = await client.ok('{ viewer { device { notificationsEnabled } } }', {}, bo.accessToken);
     expect(device.viewer.device.notificationsEnabled).toBe(true);
+  });
+
+  it('says what a message of photos or files holds: "📷 Photo", "📎 name", the caption after the sign', async () => {
+    const { client, push } = world();
+    const ana = await person(client, 'Ana');
+    const bo = await person(client, 'Bo');
+    await direct(client, ana, bo);
+    const sub = await subscribe(client, push, bo);
+    // A conversation each: notifications of one conversation are paced (NOTIFICATION_INTERVAL_SECONDS).
+    const send = async (text: string, files: { bytes: Uint8Array; name: string }[]) => {
+      const conversationId = await client.createGroup(ana, [bo], 'Files');
+      const ids = [];
+      for (const f of files) ids.push((await upload(client, ana, conversationId, f.bytes, f.name)).globalId);
+      await client.ok(
+        'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+        { input: { conversationId, text, attachmentIds: ids } },
+        ana.accessToken,
+      );
+      const n = pushesOf(push, sub).length + 1;
+      await push.waitFor(() => pushesOf(push, sub).length === n);
+      return (pushesOf(push, sub).at(-1)?.payload as { body: string }).body;
+    };
+    const photo = { bytes: await phonePhoto(), name: 'beach.jpg' };
+    const pdf = { bytes: new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\n'), name: 'report.pdf' };
+    expect(await send('', [photo])).toBe('📷 Photo');
+    expect(await send('Look at this', [photo])).toBe('📷 Look at this');
+    expect(await send('', [photo, photo])).toBe('📷 2 photos');
+    expect(await send('', [pdf])).toBe('📎 report.pdf');
+    expect(await send('', [photo, pdf])).toBe('📎 2 files');
   });
 
   it('names the group, sends it with normal urgency, cuts long text, and counts unread conversations', async () => {

@@ -27,6 +27,13 @@ describe('photos and files on the device', () => {
       { name: 'notes.txt', type: 'text/plain', size: 5, inline: false, upload: { state: 'waiting', sentBytes: 0, error: null } },
     ]);
     expect(ana.client.syncState().pending).toBe(1);
+    expect(ana.client.conversations().find((x) => x.id === c)?.lastMessage).toMatchObject({
+      text: 'look',
+      attachments: [
+        { name: 'dot.png', inline: true },
+        { name: 'notes.txt', inline: false },
+      ],
+    });
     // The local file is its preview, from the device.
     const url = await ana.client.attachmentUrl(message?.attachments[0]?.id ?? '', 'thumbnail');
     expect(await bytesOf(objectUrlBlob(url))).toEqual(await bytesOf(pngFile()));

@@ -39,7 +39,7 @@ export function notificationPayload(job: ClaimedJob, now = Date.now()): Notifica
   let body = count > 1 ? `${count} new messages` : 'New message';
   if (job.show_message_text) {
     title = job.kind === 'group' && job.conversation_title ? `${sender} in ${job.conversation_title}` : sender;
-    body = cut(job.message_text ?? '', BODY_MAX_CHARS) || body;
+    body = cut(withFiles(job.message_text ?? '', job.message_files), BODY_MAX_CHARS) || body;
   }
   return {
     v: 1,
@@ -52,6 +52,19 @@ export function notificationPayload(job: ClaimedJob, now = Date.now()): Notifica
     unreadConversations: job.unread_conversations,
     sentAt: now,
   };
+}
+
+/**
+ * A message's text as a notification shows it with its files: "📷 Photo", "📷 3 photos",
+ * "📎 report.pdf", "📎 2 files" without a caption; the caption after the sign with one.
+ */
+function withFiles(text: string, files: ClaimedJob['message_files']): string {
+  if (!files || files.count === 0) return text;
+  const photos = files.images === files.count;
+  const sign = photos ? '📷' : '📎';
+  if (text) return `${sign} ${text}`;
+  if (files.count === 1) return photos ? `${sign} Photo` : `${sign} ${files.first}`;
+  return `${sign} ${files.count} ${photos ? 'photos' : 'files'}`;
 }
 
 /** The RFC 8030 Topic of a conversation's notifications: 32 base64url characters of a hash of its id. */

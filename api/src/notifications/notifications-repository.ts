@@ -70,6 +70,8 @@ export type ClaimedJob = {
   /** The newest unread message by someone else, not deleted (null: everything is read). */
   message_id: string | null;
   message_text: string | null;
+  /** That message's photos and files: how many, how many are inline images, the first one's name (null: none). */
+  message_files: { count: number; images: number; first: string } | null;
   sender_name: string | null;
   /** Unread messages by others in this conversation (at most 1000). */
   unread: number;
@@ -103,6 +105,11 @@ export async function claimDueJobs(db: Db, limit: number, leaseSeconds: number):
         where mu.conversation_id = c.conversation_id and mu.user_id = c.user_id and (mu.until is null or mu.until > now())
       )) as deliverable,
       newest.id as message_id, newest.text as message_text, author.display_name as sender_name,
+      (select case when count(*) = 0 then null else json_build_object(
+          'count', count(*)::integer,
+          'images', (count(*) filter (where a.content_type in ('image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif')))::integer,
+          'first', (array_agg(a.name order by a.position))[1]) end
+        from attachments a where a.message_id = newest.id and a.deleted_at is null) as message_files,
       (select count(*)::integer from (
         select 1 from messages msg
         where msg.conversation_id = c.conversation_id and msg.author_id <> c.user_id and not msg.deleted

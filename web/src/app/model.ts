@@ -124,7 +124,14 @@ export type ConversationSummary = {
   mutedUntil: number | null;
   /** In a direct conversation, the other person's id (for `presence`); else null. */
   otherUserId: string | null;
-  lastMessage: { text: string; authorName: string; createdAt: number; deleted: boolean } | null;
+  lastMessage: {
+    text: string;
+    authorName: string;
+    createdAt: number;
+    deleted: boolean;
+    /** Its photos and files (name, and whether it is an inline image), for a line like "📷 Photo". */
+    attachments: Pick<ChatAttachment, 'name' | 'inline'>[];
+  } | null;
   /** Epoch ms of the last message or change; the list is sorted by it, newest first. */
   updatedAt: number;
 };

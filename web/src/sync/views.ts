@@ -1,4 +1,4 @@
-import { compareMessages, type Message, segmentStart } from '@mailboat/schema';
+import { compareMessages, isInlineImageType, type Message, segmentStart } from '@mailboat/schema';
 import type { ChatMessage, ConversationSummary, User } from '../app/model.js';
 import type { MessageRows, RowInputs } from './message-rows.js';
 import type { ConversationRecord, FailedWrite, OutboxEntry, Position } from './records.js';
@@ -122,7 +122,13 @@ export function buildSummary(input: SummaryInputs): ConversationSummary {
     mutedUntil: muted ? (mute?.until ?? null) : null,
     otherUserId: record.kind === 'DIRECT' ? (other ?? null) : null,
     lastMessage: last
-      ? { text: last.text, authorName: input.user(last.author).displayName, createdAt: last.createdAt, deleted: last.deleted }
+      ? {
+          text: last.text,
+          authorName: input.user(last.author).displayName,
+          createdAt: last.createdAt,
+          deleted: last.deleted,
+          attachments: (last.attachments ?? []).map((a) => ({ name: a.name, inline: isInlineImageType(a.type) })),
+        }
       : null,
     updatedAt: Math.max(record.updatedAt, last?.createdAt ?? 0),
   };

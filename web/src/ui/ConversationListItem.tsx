@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import type { ConversationSummary } from '../app/model.js';
+import type { ChatAttachment, ConversationSummary } from '../app/model.js';
+import { attachmentSummary } from './attachment-summary.js';
 import { formatFull, formatListTime } from './format.js';
 import { useTyping } from './hooks.js';
 import { Link } from './Link.js';
@@ -22,7 +23,7 @@ export const ConversationListItem = memo(function ConversationListItem({
   const preview = last
     ? last.deleted
       ? 'Message deleted'
-      : last.text || 'Attachment' // only a message with photos or files has no text
+      : withFiles(last.text, last.attachments ?? []) // a preview saved by an older app has none
     : c.kind === 'GROUP'
       ? `${c.memberCount} members`
       : 'No messages yet';
@@ -72,4 +73,11 @@ function initials(title: string): string {
   const words = title.trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[1]] : [words[0] ?? '?'];
   return letters.map((w) => [...(w ?? '')][0]?.toUpperCase() ?? '').join('') || '?';
+}
+
+/** The last message's line: its text, with a sign for its photos or files ("📷 Photo", "📎 report.pdf", "📷 Caption"). */
+function withFiles(text: string, attachments: readonly Pick<ChatAttachment, 'name' | 'inline'>[]): string {
+  if (attachments.length === 0) return text;
+  const sign = attachments.every((a) => a.inline) ? '📷' : '📎';
+  return `${sign} ${text || attachmentSummary(attachments)}`;
 }

@@ -110,6 +110,29 @@ export class App {
     await this.message(text).waitFor();
   }
 
+  /** The composer's file input (behind "Attach photos or files"): what is set on it goes to the tray as if picked. */
+  fileInput(): Locator {
+    return this.page.locator('form.composer input[type="file"]');
+  }
+
+  /** Picks files (paths on this machine) with the composer's paperclip, as the system's picker hands them over. */
+  async attach(paths: string | string[]): Promise<void> {
+    await this.fileInput().setInputFiles(paths);
+  }
+
+  /** Attaches `paths`, waits for them in the tray and sends them with `caption` (see send). */
+  async sendFiles(paths: string | string[], caption: string): Promise<void> {
+    const count = typeof paths === 'string' ? 1 : paths.length;
+    await this.attach(paths);
+    await this.page.getByRole('list', { name: count === 1 ? '1 file to send' : `${count} files to send` }).waitFor();
+    await this.send(caption);
+  }
+
+  /** The photos and files of the message whose text is `text` (each element carries data-attachment-id: the global id, att_…). */
+  attachments(text: string): Locator {
+    return this.message(text).locator('[data-attachment-id]');
+  }
+
   async edit(text: string, next: string): Promise<void> {
     await this.message(text).getByRole('button', { name: 'Edit' }).click();
     await this.submitForm('Save', { 'Edit message': next });

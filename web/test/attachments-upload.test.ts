@@ -54,6 +54,23 @@ describe('uploading photos and files', () => {
     expect(bo.requests.filter((r) => r.startsWith('/attachments/'))).toEqual([]);
   });
 
+  it("deleting the message drops its files from every device's cache, not only from the server", async () => {
+    const { ana, bo, c } = await anaAndBo(device);
+    const id = await ana.client.sendFiles(c, [pngFile('gone.png')], 'soon gone');
+    const got = await arrived(ana, bo, c);
+    const uuid = (await stores(ana)).cached[0]?.split('/')[0] ?? 'none';
+    bo.client.releaseAttachmentUrl(await bo.client.attachmentUrl(got.attachments[0]?.id ?? '', 'original'));
+    expect((await stores(bo)).cached).toEqual([`${uuid}/original`]);
+    expect((await stores(ana)).cached).toEqual([`${uuid}/original`]);
+
+    ana.client.remove(id);
+    await until(() => ana.client.syncState().pending === 0, 'the deletion to be pushed');
+    await bo.client.syncNow();
+    await until(() => bo.client.conversation(c).messages.find((m) => m.id === got.id)?.deleted, 'Bo to see the deletion');
+    await until(async () => (await stores(bo)).cached.length === 0 && (await stores(bo)).bytes.length === 0, "Bo's cache to drop it");
+    await until(async () => (await stores(ana)).cached.length === 0, "Ana's cache to drop it");
+  });
+
   it('a photo arrives inline, with a thumbnail image to show before the original', async () => {
     const { ana, bo, c } = await anaAndBo(device);
     await ana.client.sendFiles(c, [pngFile('dot.png')], '');

@@ -4,6 +4,7 @@ import { buildPreviewRecord, type PreviewRecord } from '../launch/preview-record
 import { PreviewWriter } from '../launch/preview-writer.js';
 import type { ScreenSnapshots } from '../launch/screen-snapshot.js';
 import { AccountAttachments } from './attachments/account-attachments.js';
+import { forgetCached } from './attachments/cache.js';
 import { attachmentsOf } from './attachments/hold-back.js';
 import { type AccountDb, accountDbName, deleteDatabase, getMeta, openAccountDb, segmentDbName, setMeta } from './local-db.js';
 import { MessageRows } from './message-rows.js';
@@ -109,6 +110,9 @@ export class Account {
   }
 
   private onDocUpdate(held: HeldDoc, update: Uint8Array | null, origin: unknown): void {
+    // A deleted message's files go from the device too (here or anywhere), not only from the server.
+    const gone = held.index.takeGoneAttachments();
+    if (gone.length > 0) forgetCached(this.db, gone).catch((e) => console.error('Mailboat: could not forget deleted files', e));
     if (isLocalOrigin(origin)) {
       if (update) origin.update = update; // the write that made it queues it and notifies
       this.invalidate(held.conversationId);

@@ -40,6 +40,8 @@ export class MessageIndex {
   latest = Number.NEGATIVE_INFINITY;
   /** Keys of deleted messages that still hold text (see holdsDeletedText). */
   readonly leftovers = new Set<string>();
+  /** Ids of attachments whose message dropped them (it was deleted), since the last takeGoneAttachments. */
+  private gone: string[] = [];
 
   constructor(doc: Y.Doc) {
     const messages = messagesOf(doc);
@@ -73,6 +75,13 @@ export class MessageIndex {
     return undefined;
   }
 
+  /** The ids of attachments deleted with their message since the last call (their bytes can go from the device). */
+  takeGoneAttachments(): string[] {
+    const gone = this.gone;
+    this.gone = [];
+    return gone;
+  }
+
   /** Every complete message, in display order. Do not mutate. */
   sorted(): Message[] {
     if (!this.list) this.list = [...this.byKey.values()].sort(compareMessages);
@@ -103,6 +112,8 @@ export class MessageIndex {
       if (before) {
         removed.push(before);
         this.byKey.delete(key);
+        const kept = new Set(after?.attachments.map((a) => a.id));
+        for (const a of before.attachments) if (!kept.has(a.id)) this.gone.push(a.id);
       }
       if (after) {
         added.push(after);

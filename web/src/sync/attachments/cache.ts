@@ -44,6 +44,19 @@ export async function storeCached(
   await evictCached(db, limit);
 }
 
+/** Removes the cached bytes of these attachments (both variants), unless pinned (an own upload still waiting). */
+export async function forgetCached(db: AccountDb, ids: readonly string[]): Promise<void> {
+  const tx = db.transaction(['attachmentCache', 'attachmentBytes'], 'readwrite');
+  const keys = ids.flatMap((id) => [cacheKey(id, 'original'), cacheKey(id, 'thumbnail')]);
+  const entries = await Promise.all(keys.map((key) => tx.objectStore('attachmentCache').get(key)));
+  await Promise.all(
+    entries.flatMap((e) =>
+      e && !e.pinned ? [tx.objectStore('attachmentCache').delete(e.key), tx.objectStore('attachmentBytes').delete(e.key)] : [],
+    ),
+  );
+  await tx.done;
+}
+
 /**
  * Removes unpinned entries, least recently used first, until the unpinned bytes are at most
  * `limit`. Resolves with how many bytes were freed.

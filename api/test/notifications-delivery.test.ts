@@ -55,7 +55,7 @@ describe('notification delivery', () => {
       );
       const n = pushesOf(push, sub).length + 1;
       await push.waitFor(() => pushesOf(push, sub).length === n);
-      return (pushesOf(push, sub).at(-1)?.payload as { body: string }).body;
+      return (pushesOf(push, sub).at(-1)?.payload as { body: string } | undefined)?.body;
     };
     const photo = { bytes: await phonePhoto(), name: 'beach.jpg' };
     const pdf = { bytes: new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\n'), name: 'report.pdf' };

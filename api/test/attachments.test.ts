@@ -79,6 +79,23 @@ function attachmentBehaviour(app: () => TestApp) {
     const got = await client.request(`/attachments/${first.id}?download=1`, auth(bo.accessToken));
     expect(got.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(Buffer.compare(Buffer.from(await bodyOf(got)), Buffer.from(bytes))).toBe(0);
+
+    // A resumed download, or a seek: one byte range.
+    const ranged = (range: string) => client.request(`/attachments/${first.id}`, { headers: { ...auth(bo.accessToken).headers, range } });
+    const tail = await ranged('bytes=-1000');
+    expect([tail.status, tail.headers.get('content-range')]).toEqual([
+      206,
+      `bytes ${bytes.byteLength - 1000}-${bytes.byteLength - 1}/${bytes.byteLength}`,
+    ]);
+    expect(Buffer.compare(Buffer.from(await bodyOf(tail)), Buffer.from(bytes.subarray(-1000)))).toBe(0);
+    const middle = await ranged(`bytes=${limits.attachments.partBytes - 10}-${limits.attachments.partBytes + 9}`);
+    expect(
+      Buffer.compare(
+        Buffer.from(await bodyOf(middle)),
+        Buffer.from(bytes.subarray(limits.attachments.partBytes - 10, limits.attachments.partBytes + 10)),
+      ),
+    ).toBe(0);
+    expect((await ranged(`bytes=${bytes.byteLength}-`)).status).toBe(416);
   });
 
   it('deleting the message removes its files for everyone, after the commit', async () => {

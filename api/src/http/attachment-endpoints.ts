@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import type { Plugin } from 'graphql-yoga';
-import { type AttachmentVariant, type Download, openDownload } from '../attachments/attachment-reads.js';
+import {
+  type AskedRange,
+  type AttachmentVariant,
+  type Download,
+  openDownload,
+  RangeNotSatisfiable,
+} from '../attachments/attachment-reads.js';
 import { writePartThroughApi } from '../attachments/part-uploads.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { AppDeps } from '../context.js';
@@ -14,7 +20,8 @@ const PART = /^\/attachments\/uploads\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
  * The attachment doors outside GraphQL:
  * - `GET|HEAD /attachments/<uuid>[/thumbnail][?download=1]` with `Authorization: Bearer`:
  *   the bytes, for members of the attachment's conversation only (404 for everyone else, the
- *   same as for nothing). Only raster images are ever `inline`; everything else (HTML and SVG
+ *   same as for nothing); one `Range: bytes=` range answers 206 (416 outside the file), for
+ *   seeking and resumed downloads. Only raster images are ever `inline`; everything else (HTML and SVG
  *   included) is `Content-Disposition: attachment`, and every answer carries a sandboxing
  *   CSP and nosniff, so no file can run as a page of this origin.
  * - `PUT /attachments/uploads/<uuid>/<part>?bytes=&expires=&sig=`: one part of an upload
@@ -41,9 +48,14 @@ export function attachmentEndpoints(deps: AppDeps): Plugin {
         if (!viewer) throw unauthenticated('Send "Authorization: Bearer <access token>"');
         const match = download as RegExpExecArray;
         const variant: AttachmentVariant = match[2] ? 'thumbnail' : 'original';
-        const file = await openDownload(deps, viewer, match[1] as string, variant);
+        const file = await openDownload(deps, viewer, match[1] as string, variant, askedRange(request.headers.get('range')));
         endResponse(fileResponse(request, file, variant, url.searchParams.get('download') === '1'));
       } catch (e) {
+        if (e instanceof RangeNotSatisfiable) {
+          return endResponse(
+            new Response(null, { status: 416, headers: { 'content-range': `bytes */${e.size}`, 'accept-ranges': 'bytes' } }),
+          );
+        }
         if (!(e instanceof AppError)) return endResponse(internalError(request, e));
         const status = e.code === 'NOT_FOUND' ? 404 : httpStatusOf(e.code);
         const headers: Record<string, string> = { 'cache-control': 'no-store' };
@@ -59,7 +71,8 @@ function fileResponse(request: Request, file: Download, variant: AttachmentVaria
   const etag = `"${file.row.id}-${variant}"`;
   const headers: Record<string, string> = {
     'content-type': file.contentType,
-    'content-length': String(file.size),
+    'content-length': String(file.range ? file.range.end - file.range.start + 1 : file.size),
+    'accept-ranges': 'bytes',
     'content-disposition': `${file.inline && !save ? 'inline' : 'attachment'}; ${dispositionName(file.row.name, variant)}`,
     'content-security-policy': "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
     'x-content-type-options': 'nosniff',
@@ -74,7 +87,15 @@ function fileResponse(request: Request, file: Download, variant: AttachmentVaria
     void drainQuietly(file.body);
     return new Response(null, { status, headers });
   }
-  return new Response(Readable.toWeb(Readable.from(file.body)) as ReadableStream, { status: 200, headers });
+  if (file.range) headers['content-range'] = `bytes ${file.range.start}-${file.range.end}/${file.size}`;
+  return new Response(Readable.toWeb(Readable.from(file.body)) as ReadableStream, { status: file.range ? 206 : 200, headers });
+}
+
+/** One `bytes=` range of a Range header (several ranges, or another unit, are answered whole, as RFC 9110 allows). */
+function askedRange(header: string | null): AskedRange | null {
+  const match = header ? /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  return { start: match[1] === '' ? null : Number(match[1]), end: match[2] === '' ? null : Number(match[2]) };
 }
 
 /** `filename` (ASCII, for old clients) and `filename*` (RFC 8187 UTF-8). */

@@ -81,6 +81,7 @@ describe.each(backends)('GET /sync/messages on %s', (backend) => {
       deleted: false,
       reactions: [{ userId: bo.userId, emoji: '🎉' }],
       versions: [{ text: 'hello', editedAt: null, isCurrent: true, deviceId: null }], // a device is shown to its author only
+      attachments: [],
       change: 'edited', // changed (a reaction) after it was created
       changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });

@@ -19,7 +19,8 @@ import { createDatabase, listen, postgresServer, startApp, testEnv } from '../te
  *   one after another as the app does;
  * - storage per photo: the original as stored (re-encoded without metadata) and the thumbnail.
  *
- * Run: `node scripts/pnpm.mjs exec tsx api/bench/attachments.ts`.
+ * Run: `node scripts/pnpm.mjs exec tsx api/bench/attachments.ts` (BENCH_PHOTOS, BENCH_FILE_MB,
+ * BENCH_STRIP_METADATA=false to measure without re-encoding photos).
  */
 
 const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -51,7 +52,12 @@ async function phonePhoto(): Promise<Buffer> {
 
 async function main() {
   const server = await postgresServer(process.env.BENCH_DATABASE_URL);
-  const app = await startApp(testEnv({ DATABASE_URL: await createDatabase(server.url, 'mailboat_bench') }));
+  const app = await startApp(
+    testEnv({
+      DATABASE_URL: await createDatabase(server.url, 'mailboat_bench'),
+      ATTACHMENT_STRIP_METADATA: process.env.BENCH_STRIP_METADATA ?? 'true',
+    }),
+  );
   const http = await listen(app);
   const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
     const res = await fetch(`${http.url}/graphql`, {

@@ -32,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('attachments_message_idx').on('attachments').columns(['message_id', 'position']).execute();
   await sql`create index attachments_unlinked_idx on attachments (created_at) where message_id is null`.execute(db);
+  await sql`create index attachments_unsent_idx on attachments (uploader_id) where message_id is null`.execute(db);
   await sql`create index attachments_deleted_idx on attachments (deleted_at) where deleted_at is not null`.execute(db);
 }
 

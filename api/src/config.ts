@@ -76,6 +76,8 @@ export type Config = Readonly<{
   attachmentAllowedTypes: readonly string[];
   /** Re-encode images, dropping EXIF (location, camera) and other metadata. */
   attachmentStripMetadata: boolean;
+  /** The most bytes of one user's uploads no message names yet (started or completed): more waits (RATE_LIMITED) until some are sent. */
+  attachmentUnsentMaxBytes: number;
   /** Uploads no message names after this long are removed. */
   attachmentOrphanHours: number;
   /** Send pushes to http:// and private/loopback addresses too (tests only: off guards against SSRF). */
@@ -180,6 +182,7 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(true),
   ATTACHMENT_MAX_MB: int(1, 2047).default(100),
   ATTACHMENT_MESSAGE_MAX_MB: int(1, 2047).default(200),
+  ATTACHMENT_UNSENT_MAX_MB: int(1, 1_000_000).default(1024),
   ATTACHMENT_ALLOWED_TYPES: z
     .string()
     .default('*')
@@ -222,6 +225,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (missing.length > 0) {
       throw new ConfigError(`Invalid configuration:\n${missing.map((name) => `  ${name}: required when ATTACHMENT_STORE=s3`).join('\n')}`);
     }
+  }
+  if (e.ATTACHMENT_UNSENT_MAX_MB < e.ATTACHMENT_MAX_MB) {
+    throw new ConfigError('Invalid configuration:\n  ATTACHMENT_UNSENT_MAX_MB: must be >= ATTACHMENT_MAX_MB');
   }
   if (e.ATTACHMENT_MESSAGE_MAX_MB < e.ATTACHMENT_MAX_MB) {
     throw new ConfigError('Invalid configuration:\n  ATTACHMENT_MESSAGE_MAX_MB: must be >= ATTACHMENT_MAX_MB');
@@ -280,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ATTACHMENT_ALLOWED_TYPES.trim() === '*' ? [] : e.ATTACHMENT_ALLOWED_TYPES.split(',').map((t) => t.trim()),
     ),
     attachmentStripMetadata: e.ATTACHMENT_STRIP_METADATA,
+    attachmentUnsentMaxBytes: e.ATTACHMENT_UNSENT_MAX_MB * 2 ** 20,
     attachmentOrphanHours: e.ATTACHMENT_ORPHAN_HOURS,
     notificationIntervalSeconds: e.NOTIFICATION_INTERVAL_SECONDS,
     notificationTtlSeconds: e.NOTIFICATION_TTL_SECONDS,

@@ -220,7 +220,26 @@ describe('attachment limits and settings', () => {
   const app = useTestApp('pglite', {
     ATTACHMENT_MAX_MB: '1',
     ATTACHMENT_MESSAGE_MAX_MB: '1',
+    ATTACHMENT_UNSENT_MAX_MB: '2',
     ATTACHMENT_ALLOWED_TYPES: 'image/*,text/plain',
+  });
+
+  it('bounds what one user keeps uploaded but unsent; sending frees room, and others are not affected', async () => {
+    const { client, ana, bo, conversationId } = await app().client.directPair();
+    const text = (n: number) => new TextEncoder().encode('b'.repeat(n));
+    const first = await upload(client, ana, conversationId, text(900_000), 'first.txt');
+    await upload(client, ana, conversationId, text(900_000), 'second.txt');
+    const START_ONLY = 'mutation($input: StartAttachmentUploadInput!) { startAttachmentUpload(input: $input) { attachmentId } }';
+    const third = { conversationId, name: 'third.txt', size: 900_000 };
+    const refused = await client.gql(START_ONLY, { input: third }, { token: ana.accessToken });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    expect(refused.errors?.[0]?.message).toMatch(/not in a message yet/);
+    expect((await client.gql(START_ONLY, { input: third }, { token: bo.accessToken })).errors).toBeUndefined();
+
+    const device = new SyncDevice(client, ana);
+    sendWithFiles(device, conversationId, [first.ref]);
+    expect((await device.push()).map((r: any) => r.status)).toEqual(['ACCEPTED']);
+    expect((await client.gql(START_ONLY, { input: third }, { token: ana.accessToken })).errors).toBeUndefined();
   });
 
   it("refuses a message whose files together are over the per-message limit, and an image whose metadata can't be stripped", async () => {

@@ -17,6 +17,18 @@ export async function insertAttachment(
   return inserted.length === 1;
 }
 
+/** Bytes of the user's uploads no message names yet (started or completed, not deleted). */
+export async function unsentBytesOf(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('attachments')
+    .select((s) => s.fn.coalesce(s.fn.sum<number>('size'), sql<number>`0`).as('bytes'))
+    .where('uploader_id', '=', userId)
+    .where('message_id', 'is', null)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
+}
+
 export async function findAttachment(db: Db, id: string): Promise<AttachmentRow | undefined> {
   return db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
 }

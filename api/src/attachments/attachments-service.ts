@@ -2,11 +2,11 @@ import { ErrorCode, fileNameProblem, isUuid } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { AttachmentRow } from '../db/tables.js';
-import { AppError, badInput, notFound } from '../errors.js';
+import { AppError, badInput, notFound, rateLimited } from '../errors.js';
 import type { Viewer } from '../viewer.js';
 import { finishUpload } from './attachment-processing.js';
 import type { AttachmentsDeps } from './attachments-deps.js';
-import { findAttachment, insertAttachment } from './attachments-repository.js';
+import { findAttachment, insertAttachment, unsentBytesOf } from './attachments-repository.js';
 import { signedPartPath } from './part-signatures.js';
 import { objectKey } from './storage/object-store.js';
 import { missingParts, planParts } from './upload-plan.js';
@@ -16,6 +16,9 @@ export type { AttachmentsDeps } from './attachments-deps.js';
 /** Where to send one part: PUT its bytes to `url` with exactly `headers`. */
 export type UploadTarget = { number: number; offset: number; size: number; url: string; headers: { name: string; value: string }[] };
 export type UploadState = { attachmentId: string; complete: boolean; parts: UploadTarget[] };
+
+/** When a user over ATTACHMENT_UNSENT_MAX_MB is told to try again. */
+const UNSENT_RETRY_SECONDS = 60;
 
 /** How long a part's address stays good. */
 const PART_URL_SECONDS = 3600;
@@ -27,7 +30,9 @@ export const tooLarge = (message: string) => new AppError(ErrorCode.ATTACHMENT_T
  * returns the parts still missing, each with where to PUT it. The same `clientAttachmentId`
  * again resumes that upload (only the same file of the same uploader: otherwise
  * BAD_USER_INPUT); a completed one answers `complete` with no parts. Throws NOT_FOUND (not a
- * member), BAD_USER_INPUT (name, id), ATTACHMENT_TOO_LARGE (over ATTACHMENT_MAX_MB).
+ * member), BAD_USER_INPUT (name, id), ATTACHMENT_TOO_LARGE (over ATTACHMENT_MAX_MB),
+ * RATE_LIMITED (a new upload would take the viewer's unsent uploads over ATTACHMENT_UNSENT_MAX_MB:
+ * a disk is not filled by uploads no message names; sending some frees room).
  */
 export async function startUpload(
   deps: AttachmentsDeps,
@@ -48,6 +53,14 @@ export async function startUpload(
   const id = input.clientAttachmentId ?? uuidv7();
   let row = await findAttachment(db, id);
   if (!row) {
+    const unsent = await unsentBytesOf(db, viewer.userId);
+    if (unsent + input.size > config.attachmentUnsentMaxBytes) {
+      const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
+      throw rateLimited(
+        `${mb(unsent)} MB of your uploads are not in a message yet, and at most ${mb(config.attachmentUnsentMaxBytes)} MB may wait: send them (or wait for abandoned ones to expire), then try again`,
+        UNSENT_RETRY_SECONDS,
+      );
+    }
     const uploadId = await deps.attachments.store.startUpload(objectKey(id, 'original'));
     const row0 = {
       id,

@@ -1,8 +1,6 @@
 import { type AttachmentRef, attachmentRefProblem, ErrorCode, isInlineImageType } from '@mailboat/schema';
-import { SNIFF_BYTES, sniffContentType } from '@mailboat/schema/sniff';
 import { v7 as uuidv7 } from 'uuid';
 import { ClientError } from '../../app/model.js';
-import { imageInfo } from './image-info.js';
 
 /**
  * A file made ready to send: its ref, as the message will carry it, and its bytes. The id
@@ -12,6 +10,12 @@ import { imageInfo } from './image-info.js';
  * BAD_USER_INPUT when the ref would be refused (schema's attachmentRefProblem).
  */
 export async function prepareFile(file: File, now: number): Promise<{ ref: AttachmentRef; blob: Blob }> {
+  // Loaded on the first send of a file (file-type and the ThumbHash encoder are a fifth of the
+  // app otherwise); the build precaches the chunk, so it loads offline too.
+  const [{ SNIFF_BYTES, sniffContentType }, { imageInfo }] = await Promise.all([
+    import('@mailboat/schema/sniff'),
+    import('./image-info.js'),
+  ]);
   const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   const type = await sniffContentType(head);
   const ref: AttachmentRef = { id: uuidv7({ msecs: now }), name: file.name, type, size: file.size };

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
 import { createDatabase, listen, postgresServer, startApp, testEnv } from '../test/environment.js';
+import { gql as gqlAt, knob, pct } from './lib.js';
 
 /**
  * Photos and files, one API node on a real Postgres (a throwaway cluster, or
@@ -23,8 +24,6 @@ import { createDatabase, listen, postgresServer, startApp, testEnv } from '../te
  * BENCH_STRIP_METADATA=false to measure without re-encoding photos).
  */
 
-const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 /**
@@ -59,16 +58,7 @@ async function main() {
     }),
   );
   const http = await listen(app);
-  const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`${http.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const gql = (query: string, variables: Record<string, unknown>, token?: string) => gqlAt(http.url, query, variables, token);
   const signUp = async (name: string) => {
     const d = await gql('mutation($i: SignUpInput!) { signUp(input: $i) { accessToken user { id } } }', {
       i: {

@@ -1,4 +1,4 @@
-import { isInlineImageType } from '@mailboat/schema';
+import { isInlineImageType, limits } from '@mailboat/schema';
 import type { AttachmentRow } from '../db/tables.js';
 import { notFound } from '../errors.js';
 import type { Viewer } from '../viewer.js';
@@ -58,6 +58,11 @@ export async function openDownload(
   return { row, body: object.body, size: object.size, range, contentType, inline: isInlineImageType(contentType) };
 }
 
+/** Where an attachment's bytes are fetched (an authorized GET on this API): the original, and the thumbnail when there is one. */
+export function attachmentUrls(row: Pick<AttachmentRow, 'id' | 'thumbnail_bytes'>): { url: string; thumbnailUrl: string | null } {
+  return { url: `/attachments/${row.id}`, thumbnailUrl: row.thumbnail_bytes === null ? null : `/attachments/${row.id}/thumbnail` };
+}
+
 /** The attachments of each message (in order), for the messages the caller may already read. */
 export async function attachmentsOfMessages(deps: Pick<AttachmentsDeps, 'db'>, messageIds: readonly string[]): Promise<AttachmentRow[][]> {
   const rows = await listForMessages(deps.db, messageIds);
@@ -66,10 +71,12 @@ export async function attachmentsOfMessages(deps: Pick<AttachmentsDeps, 'db'>, m
   return messageIds.map((id) => byMessage.get(id) ?? []);
 }
 
-/** The limits a client checks before uploading. */
+/** The limits a client checks before uploading: this server's settings, and the contract's own. */
 export function attachmentLimitsOf(deps: Pick<AttachmentsDeps, 'config'>) {
   return {
     maxFileBytes: deps.config.attachmentMaxBytes,
     maxMessageBytes: deps.config.attachmentMessageMaxBytes,
+    maxPerMessage: limits.attachments.perMessage,
+    partBytes: limits.attachments.partBytes,
   };
 }

@@ -58,23 +58,22 @@ export type LinkableAttachment = Pick<AttachmentRow, 'uploader_id' | 'conversati
   deleted: boolean;
 };
 
+/** What the push checks judge of an upload row. */
+export function linkableOf(r: AttachmentRow): LinkableAttachment {
+  return {
+    uploader_id: r.uploader_id,
+    conversation_id: r.conversation_id,
+    message_id: r.message_id,
+    size: r.size,
+    content_type: r.content_type,
+    completed: r.completed_at !== null,
+    deleted: r.deleted_at !== null,
+  };
+}
+
 /** The uploads with these ids, for the push checks, by id. */
 export async function findAttachmentsToLink(db: Db, ids: readonly string[]): Promise<Map<string, LinkableAttachment>> {
-  const rows = await findAttachments(db, ids);
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        uploader_id: r.uploader_id,
-        conversation_id: r.conversation_id,
-        message_id: r.message_id,
-        size: r.size,
-        content_type: r.content_type,
-        completed: r.completed_at !== null,
-        deleted: r.deleted_at !== null,
-      },
-    ]),
-  );
+  return new Map((await findAttachments(db, ids)).map((r) => [r.id, linkableOf(r)]));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isInlineImageType } from '@mailboat/schema';
-import { attachmentLimitsOf } from '../attachments/attachment-reads.js';
+import { attachmentLimitsOf, attachmentUrls } from '../attachments/attachment-reads.js';
 import { completeUpload, startUpload, type UploadState, type UploadTarget } from '../attachments/attachments-service.js';
 import { requireViewer } from '../auth/authenticate.js';
 import type { AttachmentRow } from '../db/tables.js';
@@ -33,12 +33,12 @@ export const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').impl
     height: t.exposeInt('height', { nullable: true }),
     url: t.string({
       description: 'Its bytes: GET with `Authorization: Bearer <token>`; add `?download=1` to save rather than show.',
-      resolve: (a) => `/attachments/${a.id}`,
+      resolve: (a) => attachmentUrls(a).url,
     }),
     thumbnailUrl: t.string({
       nullable: true,
       description: "An image's small version (WebP, at most 640 px on its longer side); null for other files.",
-      resolve: (a) => (a.thumbnail_bytes === null ? null : `/attachments/${a.id}/thumbnail`),
+      resolve: (a) => attachmentUrls(a).thumbnailUrl,
     }),
   }),
 });
@@ -51,13 +51,13 @@ builder.objectField(MessageRef, 'attachments', (t) =>
   }),
 );
 
-const AttachmentLimitsRef = builder.objectRef<{ maxFileBytes: number; maxMessageBytes: number }>('AttachmentLimits').implement({
+const AttachmentLimitsRef = builder.objectRef<ReturnType<typeof attachmentLimitsOf>>('AttachmentLimits').implement({
   description: "This server's limits on photos and files: check them before uploading.",
   fields: (t) => ({
     maxFileBytes: t.exposeInt('maxFileBytes'),
     maxMessageBytes: t.exposeInt('maxMessageBytes', { description: "The most one message's files may total." }),
-    maxPerMessage: t.int({ resolve: () => 10 }),
-    partBytes: t.int({ description: 'Uploads go in parts of this many bytes (the last may be smaller).', resolve: () => 8 * 1024 * 1024 }),
+    maxPerMessage: t.exposeInt('maxPerMessage'),
+    partBytes: t.exposeInt('partBytes', { description: 'Uploads go in parts of this many bytes (the last may be smaller).' }),
   }),
 });
 

@@ -1,6 +1,6 @@
 import { isInlineImageType } from '@mailboat/schema';
 import type { Plugin } from 'graphql-yoga';
-import { attachmentsOfMessages } from '../attachments/attachment-reads.js';
+import { attachmentsOfMessages, attachmentUrls } from '../attachments/attachment-reads.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { AppDeps } from '../context.js';
 import type { AttachmentRow } from '../db/tables.js';
@@ -98,8 +98,7 @@ function attachmentJson(a: AttachmentRow) {
     inline: isInlineImageType(a.content_type as string),
     width: a.width,
     height: a.height,
-    url: `/attachments/${a.id}`,
-    thumbnailUrl: a.thumbnail_bytes === null ? null : `/attachments/${a.id}/thumbnail`,
+    ...attachmentUrls(a),
   };
 }
 

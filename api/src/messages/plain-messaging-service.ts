@@ -15,13 +15,14 @@ import {
 } from '@mailboat/schema';
 import { v7 as uuidv7 } from 'uuid';
 import * as Y from 'yjs';
-import { findAttachments } from '../attachments/attachments-repository.js';
+import { findAttachments, linkableOf } from '../attachments/attachments-repository.js';
 import { tooLarge } from '../attachments/attachments-service.js';
 import type { AppDeps } from '../context.js';
 import { findMembership } from '../conversations/conversations-repository.js';
 import type { MessageRow } from '../db/tables.js';
 import { badInput, forbidden, notFound } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from '../global-ids.js';
+import { claimProblem } from '../sync/push/push-attachments.js';
 import { type PushOutcome, pushUpdates } from '../sync/push/push-service.js';
 import type { SegmentKey } from '../sync/segments/segments-repository.js';
 import type { Viewer } from '../viewer.js';
@@ -238,26 +239,24 @@ async function attachmentRefs(
   if (total > deps.config.attachmentMessageMaxBytes) {
     throw tooLarge(`A message's files may total at most ${deps.config.attachmentMessageMaxBytes} bytes; these are ${total}`);
   }
-  return ids.map((id) => {
+  return ids.map((id, position) => {
     const r = rows.get(id);
-    const usable =
-      r?.uploader_id === viewer.userId &&
-      r.conversation_id === conversationId &&
-      r.completed_at !== null &&
-      r.deleted_at === null &&
-      (r.message_id === null || r.message_id === messageId);
-    if (!r || !usable)
-      throw badInput(
-        'attachmentIds',
-        `${encodeGlobalId('Attachment', id)} is not a completed upload of yours into this conversation, unsent`,
-      );
-    return {
+    const ref: AttachmentRef | undefined = r && {
       id,
       name: r.name,
       type: r.content_type as string,
       size: r.size,
       ...(r.width !== null && r.height !== null ? { width: r.width, height: r.height } : {}),
     };
+    // The same judgement the push makes of a Yjs message's refs (push-attachments.ts), answered here as bad input.
+    const claim = ref && { ref, messageId, position, userId: viewer.userId, conversationId };
+    if (!r || !ref || !claim || claimProblem(claim, linkableOf(r))) {
+      throw badInput(
+        'attachmentIds',
+        `${encodeGlobalId('Attachment', id)} is not a completed upload of yours into this conversation, unsent`,
+      );
+    }
+    return ref;
   });
 }
 

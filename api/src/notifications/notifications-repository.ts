@@ -1,3 +1,4 @@
+import { INLINE_IMAGE_TYPES } from '@mailboat/schema';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { ConversationMuteRow, PushSubscriptionRow } from '../db/tables.js';
@@ -107,7 +108,7 @@ export async function claimDueJobs(db: Db, limit: number, leaseSeconds: number):
       newest.id as message_id, newest.text as message_text, author.display_name as sender_name,
       (select case when count(*) = 0 then null else json_build_object(
           'count', count(*)::integer,
-          'images', (count(*) filter (where a.content_type in ('image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif')))::integer,
+          'images', (count(*) filter (where a.content_type in (${sql.join([...INLINE_IMAGE_TYPES])})))::integer,
           'first', (array_agg(a.name order by a.position))[1]) end
         from attachments a where a.message_id = newest.id and a.deleted_at is null) as message_files,
       (select count(*)::integer from (

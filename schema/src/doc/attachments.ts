@@ -95,6 +95,6 @@ export function readAttachmentRefs(value: unknown): AttachmentRef[] {
 }
 
 /** The only types ever shown inline (raster images every browser decodes); every other file is downloaded. */
-const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']);
+export const INLINE_IMAGE_TYPES: readonly string[] = Object.freeze(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']);
 
-export const isInlineImageType = (type: string) => INLINE_IMAGE_TYPES.has(type);
+export const isInlineImageType = (type: string) => INLINE_IMAGE_TYPES.includes(type);

@@ -7,7 +7,10 @@ import { useSyncExternalStore } from 'react';
  */
 export type Route =
   | { name: 'home' }
-  | { name: 'conversation'; id: string }
+  /** `messageId`: open scrolled to that message (a search result, a notification), highlighted a moment. */
+  | { name: 'conversation'; id: string; messageId?: string }
+  /** Search messages (all conversations, or `conversationId`'s only) and people; `q` is the query typed. */
+  | { name: 'search'; q: string; conversationId?: string }
   | { name: 'members'; id: string }
   | { name: 'new' }
   | { name: 'devices' }
@@ -17,9 +20,19 @@ export type Route =
   | { name: 'pair'; code: string | null };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  const [head, id, sub] = parts;
-  if (head === 'c' && id) return sub === 'members' ? { name: 'members', id } : { name: 'conversation', id };
+  const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const [head, id, sub, arg] = parts;
+  if (head === 'c' && id) {
+    if (sub === 'members') return { name: 'members', id };
+    if (sub === 'm' && arg) return { name: 'conversation', id, messageId: arg };
+    return { name: 'conversation', id };
+  }
+  if (head === 'search') {
+    const params = new URLSearchParams(search);
+    const conversationId = params.get('in');
+    return conversationId ? { name: 'search', q: params.get('q') ?? '', conversationId } : { name: 'search', q: params.get('q') ?? '' };
+  }
   if (head === 'new') return { name: 'new' };
   if (head === 'devices') return { name: 'devices' };
   if (head === 'profile') return { name: 'profile' };
@@ -32,6 +45,11 @@ export function parseRoute(hash: string): Route {
 export const paths = {
   home: '/',
   conversation: (id: string) => `/c/${encodeURIComponent(id)}`,
+  /** The conversation opened at one of its messages. */
+  message: (id: string, messageId: string) => `/c/${encodeURIComponent(id)}/m/${encodeURIComponent(messageId)}`,
+  /** `/search?q=<query>[&in=<conversationId>]`. */
+  search: (q: string, conversationId?: string) =>
+    `/search?${new URLSearchParams(conversationId ? { q, in: conversationId } : { q }).toString()}`,
   members: (id: string) => `/c/${encodeURIComponent(id)}/members`,
   newConversation: '/new',
   devices: '/devices',
